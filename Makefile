@@ -1,0 +1,81 @@
+# Talkies: `make run` to start everything locally, `make test` to run the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+HOST ?= 127.0.0.1
+MANAGE := $(PY) manage.py
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install install-dev setup run web worker beat test lint format bench lock clean
+
+help:
+	@echo "make run     set up (venv, migrate, demo content) and start web + Celery worker + beat"
+	@echo "make test    set up the dev environment and run the whole test suite"
+	@echo "make lint    ruff check and format check"
+	@echo "make bench   benchmark reader pages, search, the newsroom and the workers"
+
+$(PY):
+	@echo "==> Creating virtual environment in $(VENV)"
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changed since the last install.
+$(VENV)/.installed-base: $(PY) requirements/base.txt requirements/production.txt requirements/constraints.txt
+	@echo "==> Installing requirements"
+	$(PIP) install --quiet -r requirements/production.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
+	@echo "==> Installing development requirements"
+	$(PIP) install --quiet -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+setup: install
+	@echo "==> Applying database migrations"
+	$(MANAGE) migrate --no-input
+	@echo "==> Collecting static files"
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	@echo "==> Creating demo content and users"
+	$(MANAGE) seed_demo
+
+run: setup
+	@echo "==> Starting web on http://$(HOST):$(PORT)/ with a Celery worker and beat (Ctrl-C stops all)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 --hostname=talkies-dev@%h & \
+	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
+	$(MANAGE) runserver $(HOST):$(PORT) & \
+	wait
+
+web: setup
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+test: install-dev
+	@echo "==> Running the test suite (settings: config.settings.test)"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: install-dev
+	$(PIP) freeze --exclude-editable > requirements/constraints.txt
+
+clean:
+	rm -rf var static_collected media

@@ -1,0 +1,82 @@
+"""`/healthz`: one JSON answer for load balancers and on-call editors.
+
+200 when every service Talkies depends on answers; 503 naming what is down.
+Each probe is short and bounded so a dead service cannot hang the check.
+"""
+
+import logging
+import time
+
+from django.core.cache import caches
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def check_cache() -> str:
+    key = "healthz:probe"
+    value = str(time.monotonic())
+    cache = caches["default"]
+    cache.set(key, value, 10)
+    if cache.get(key) != value:
+        raise RuntimeError("cache did not return what was stored")
+    return cache.__class__.__name__
+
+
+def check_broker() -> str:
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        return conn.transport.driver_type
+
+
+def check_search() -> str:
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    client = getattr(backend, "es", None) or getattr(backend, "client", None)
+    if client is not None and not client.ping():
+        raise RuntimeError("search server did not answer a ping")
+    return backend.__class__.__module__.rsplit(".", 1)[-1]
+
+
+CHECKS = {
+    "database": check_database,
+    "cache": check_cache,
+    "broker": check_broker,
+    "search": check_search,
+}
+
+
+def run_checks() -> dict[str, dict]:
+    results = {}
+    for name, probe in CHECKS.items():
+        started = time.monotonic()
+        try:
+            detail = probe()
+            results[name] = {"ok": True, "backend": str(detail)}
+        except Exception as exc:
+            logger.warning("healthz: %s is down: %s", name, exc)
+            results[name] = {"ok": False, "error": exc.__class__.__name__}
+        results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
+    return results
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    results = run_checks()
+    down = sorted(name for name, result in results.items() if not result["ok"])
+    body = {"status": "ok" if not down else "down", "down": down, "checks": results}
+    return JsonResponse(body, status=200 if not down else 503)

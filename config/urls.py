@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from config.healthz import healthz
+from news.api import api_router
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path(f"{settings.WAGTAIL_ADMIN_PATH}/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
+    path("", include("news.urls")),
+]
+
+if settings.DEBUG or settings.SERVE_MEDIA:
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+
+# Wagtail's page serving is the catch-all, so it comes last.
+urlpatterns += [path("", include(wagtail_urls))]

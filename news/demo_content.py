@@ -1,0 +1,240 @@
+"""Demo content for `manage.py seed_demo`.
+
+Every series, franchise, network and person here is invented, so no quote is
+put in a real person's mouth. The flagship story is modelled on the kind of
+interview-driven season-two piece the newsroom publishes every week.
+"""
+
+SECTIONS = [
+    ("News", "news", "What is happening across TV, film and streaming today."),
+    ("Interviews", "interviews", "Conversations with the people in front of and behind the camera."),
+    ("Reviews", "reviews", "What is worth your evening, and what is not."),
+    ("Features", "features", "Longer reads on the shows and films that matter."),
+    ("Opinion", "opinion", "Arguments, hot takes and considered ones."),
+]
+
+FRANCHISES = [
+    ("Ironbound Universe", "ironbound-universe", "The shared screen universe built on Ironbound Comics characters."),
+    ("Ironbound Comics", "ironbound-comics", "The comics publisher behind the Ironbound heroes."),
+    ("Streamline", "streamline", "The streaming platform home of the Ironbound street-level shows."),
+    ("Starfall Saga", "starfall-saga", "The space-opera film series and its spin-offs."),
+    ("Harbor Pictures", "harbor-pictures", "The studio behind Starfall and a slate of prestige dramas."),
+    ("Lanternfly", "lanternfly", "The prestige cable network turned streamer."),
+    ("Midnight Cartoons", "midnight-cartoons", "Adult animation from the Midnight block."),
+    ("Awards Season", "awards-season", "Nominations, campaigns and the big nights."),
+]
+
+AUTHORS = [
+    (
+        "Niko Parrish",
+        "niko-parrish",
+        "TV editor",
+        "Niko covers the shared universes and the streaming shows spun out of them.",
+    ),
+    (
+        "Ada Okonkwo",
+        "ada-okonkwo",
+        "Film critic",
+        "Ada reviews films for Talkies and hosts the weekly box-office round-up.",
+    ),
+    ("Sam Reyes", "sam-reyes", "Staff writer", "Sam writes news and features on animation, comics and fandom."),
+    ("Lena Hart", "lena-hart", "Features editor", "Lena edits long reads and interviews."),
+]
+
+SERIES = [
+    {
+        "title": "Night Ledger",
+        "slug": "night-ledger",
+        "network": "Streamline",
+        "status": "in_production",
+        "franchises": ["Ironbound Universe", "Ironbound Comics", "Streamline"],
+        "description": (
+            "<p>A hard-boiled private investigator with more strength than patience takes cases nobody "
+            "else will in a rain-soaked corner of the city. Part of the Ironbound Universe's street-level "
+            "shows on Streamline.</p>"
+        ),
+        "seasons": [
+            (1, "2025-11-20", 13, "Dana Vex confronts the man who controlled her mind, and wins at a cost."),
+            (2, None, 13, "In production. Dana's cases turn personal as her past catches up with her."),
+        ],
+    },
+    {
+        "title": "The Wardens",
+        "slug": "the-wardens",
+        "network": "Streamline",
+        "status": "ended",
+        "franchises": ["Ironbound Universe", "Streamline"],
+        "description": "<p>The team-up miniseries that brought the street-level heroes together.</p>",
+        "seasons": [(1, "2026-08-18", 8, "Four reluctant heroes against an ancient order.")],
+    },
+    {
+        "title": "Starfall: Drift",
+        "slug": "starfall-drift",
+        "network": "Harbor+",
+        "status": "airing",
+        "franchises": ["Starfall Saga", "Harbor Pictures"],
+        "description": "<p>A smuggler crew at the edge of the Starfall galaxy, years after the films.</p>",
+        "seasons": [
+            (1, "2025-05-02", 10, "The crew of the Kestrel takes one job too many."),
+            (2, "2026-10-09", 10, "On the run from the Concord."),
+        ],
+    },
+    {
+        "title": "Saltmarsh",
+        "slug": "saltmarsh",
+        "network": "Lanternfly",
+        "status": "airing",
+        "franchises": ["Lanternfly", "Awards Season"],
+        "description": "<p>A family drama set in a fishing town that is slowly being bought up.</p>",
+        "seasons": [(1, "2026-01-15", 8, "A funeral brings the Marren siblings home.")],
+    },
+    {
+        "title": "Gloomtown",
+        "slug": "gloomtown",
+        "network": "Midnight",
+        "status": "cancelled",
+        "franchises": ["Midnight Cartoons"],
+        "description": "<p>An animated horror comedy about a town where every day is Halloween.</p>",
+        "seasons": [(1, "2024-10-01", 10, ""), (2, "2025-10-01", 10, "")],
+    },
+]
+
+# The flagship story: an interview-led season-two piece.
+FLAGSHIP = {
+    "title": "Mara Quill says 'Night Ledger' season 2 is 'just as personal'",
+    "slug": "mara-quill-night-ledger-season-2-just-as-personal",
+    "section": "interviews",
+    "series": "night-ledger",
+    "season": 2,
+    "author": "niko-parrish",
+    "franchises": ["Ironbound Universe", "Ironbound Comics", "Streamline"],
+    "dek": (
+        "Production is under way on the second season of Streamline's detective drama, and its star "
+        "says the new episodes trade the hero's head for her heart."
+    ),
+    "sources": [("Interview with Screen Weekly", "https://screenweekly.example/night-ledger-quill")],
+    "body": [
+        (
+            "paragraph",
+            "<p>Streamline's street-level corner of the Ironbound Universe has become the darkest, and "
+            "arguably the sharpest, part of the franchise, and <i>Night Ledger</i> is the reason. Since the "
+            "first season arrived last November, fans have waited for news of Dana Vex's return. With "
+            "cameras now rolling on season two, details are finally starting to emerge.</p>",
+        ),
+        (
+            "paragraph",
+            "<p>Speaking to Screen Weekly this week, series lead Mara Quill said the new season sets out to "
+            "explain why Dana is the kind of person, and the kind of hero, that she is.</p>",
+        ),
+        (
+            "pull_quote",
+            {
+                "quote": "She keeps her world small on purpose. Nobody hands you a manual for what to do when "
+                "the whole city suddenly knows your name.",
+                "speaker": "Mara Quill",
+                "speaker_role": "series lead",
+                "source": "in an interview with Screen Weekly",
+                "source_url": "https://screenweekly.example/night-ledger-quill",
+            },
+        ),
+        (
+            "paragraph",
+            "<p>That unwanted fame follows Dana's defeat of the Whisperer, the mind-bending villain played by "
+            "Corin Ashby, and her part in the team-up series <i>The Wardens</i>. Quill was careful to add that "
+            "Dana's guardedness did not begin with one villain.</p>",
+        ),
+        (
+            "callout",
+            {
+                "kind": "spoiler",
+                "title": "Spoilers for the season one finale",
+                "body": "<p>The Whisperer does not survive the final episode of season one, and Dana is the one "
+                "who ends him.</p>",
+            },
+        ),
+        (
+            "pull_quote",
+            {
+                "quote": "Even on the page, so much has happened to her. You read it and think, she has been "
+                "through so much, and she still gets up and fights. That is why people love her.",
+                "speaker": "Mara Quill",
+                "speaker_role": "series lead",
+            },
+        ),
+        ("heading", {"text": "A different beast", "level": "h2"}),
+        (
+            "paragraph",
+            "<p>Anyone hoping for a rerun of season one may be disappointed. Quill said the new episodes keep "
+            "what worked but take the story somewhere new.</p>",
+        ),
+        (
+            "pull_quote",
+            {
+                "quote": "The first season lived in her head. The second one lives in her heart.",
+                "speaker": "Mara Quill",
+                "speaker_role": "series lead",
+            },
+        ),
+        (
+            "pull_quote",
+            {
+                "quote": "The writers went even deeper. It feels just as big and just as personal.",
+                "speaker": "Mara Quill",
+                "speaker_role": "series lead",
+            },
+        ),
+        (
+            "callout",
+            {
+                "kind": "opinion",
+                "title": "Our take",
+                "body": "<p>This is the right call. A season that retreads old ground would be neither bold "
+                "nor exciting; what Quill is describing sounds unpredictable, and it should remind viewers "
+                "why they fell for this prickly detective in the first place.</p>",
+            },
+        ),
+        (
+            "season_info",
+            {
+                "title": "Night Ledger",
+                "season": 2,
+                "network": "Streamline",
+                "rows": [{"label": "Status", "value": "In production"}, {"label": "Episodes", "value": "13"}],
+            },
+        ),
+        (
+            "paragraph",
+            "<p><i>Night Ledger</i> season 2 is in production now. Follow the series on Talkies for every "
+            "update on the show and the rest of Streamline's Ironbound slate.</p>",
+        ),
+    ],
+}
+
+# Building blocks for the other demo stories: (section, headline pattern, dek pattern).
+STORY_PATTERNS = [
+    ("news", "{series} renewed for another season at {network}", "The order follows strong viewing figures."),
+    ("news", "First look: new images from {series}", "The stills tease a darker turn for the show."),
+    ("news", "{series} adds two newcomers to its cast", "Casting news for the next run of episodes."),
+    ("reviews", "Review: {series} season {season} finds its footing", "A slow start gives way to its best run."),
+    (
+        "reviews",
+        "Review: {series} bows out of its season with a quiet triumph",
+        "Restraint wins where spectacle would not.",
+    ),
+    ("interviews", "The showrunner of {series} on what comes next", "An hour with the person behind the show."),
+    ("features", "How {series} built its world on a budget", "Inside the workshop where the sets are made."),
+    ("features", "Ranking every episode of {series}", "From weakest to best, with reasons."),
+    ("opinion", "{series} deserves better than its time slot", "The case for moving the show to weekends."),
+    ("news", "{franchise} sets dates for its next three releases", "A busy two years for fans of the franchise."),
+]
+
+PARAGRAPHS = [
+    "The announcement came on a quiet afternoon, but fans had been piecing the clues together for weeks.",
+    "Those who worked on the production describe a set that ran on long nights and strong coffee.",
+    "Early reactions from critics have been warm, if cautious about how much the story can sustain.",
+    "The studio has not said whether the cast will return in full, and agents are staying quiet.",
+    "Viewing figures released by the platform put the show among its most-watched originals of the year.",
+    "What the series does best is trust its audience to keep up without a recap every episode.",
+    "The score, recorded with a small string section, has become a talking point of its own.",
+    "Writers have hinted at a time jump, which would explain the new faces in the latest images.",
+]

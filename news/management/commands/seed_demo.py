@@ -1,0 +1,317 @@
+"""Create the demo newsroom: sections, series hubs, franchises, authors,
+stories with images, and an admin login. Safe to run again: what exists is
+kept. `--articles N` adds N more stories in bulk, for benchmarks."""
+
+import io
+import random
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from home.models import HomeFeaturedStory, HomePage
+from news import demo_content as demo
+from news.models import (
+    ArticleAuthor,
+    ArticlePage,
+    ArticleSource,
+    Author,
+    FranchiseTag,
+    SectionPage,
+    SeriesHubPage,
+    SeriesIndexPage,
+    SeriesSeason,
+)
+
+ADMIN_USERNAME = "admin"
+DEMO_PASSWORD_SETTING = "DEMO_ADMIN_PASSWORD"
+DEFAULT_DEMO_PASSWORD = "talkies-demo"
+PALETTE = [
+    ((20, 24, 45), (164, 22, 26)),
+    ((10, 40, 60), (230, 160, 40)),
+    ((35, 10, 50), (90, 180, 200)),
+    ((15, 45, 30), (220, 200, 120)),
+    ((50, 20, 20), (240, 120, 90)),
+    ((25, 25, 25), (150, 150, 210)),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo content (idempotent) and print the demo admin login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=0, help="Also create this many extra stories in bulk.")
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never on a real production site)."
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable bulk content.")
+
+    def handle(self, *args, articles=0, force=False, seed=2026, verbosity=1, **options):
+        if not settings.DEBUG and not force and not settings.SETTINGS_MODULE.endswith((".test", ".dev")):
+            raise CommandError("seed_demo writes demo users and stories; pass --force to run it with DEBUG off.")
+        if articles < 0:
+            raise CommandError("--articles must be zero or more.")
+        self.verbosity = verbosity
+        self.random = random.Random(seed)
+
+        with transaction.atomic():
+            home = self.ensure_home()
+            images = self.ensure_images()
+            sections = self.ensure_sections(home)
+            tags = self.ensure_franchises()
+            authors = self.ensure_authors(images)
+            hubs = self.ensure_series(home, images, tags)
+            flagship = self.ensure_flagship(sections, hubs, tags, authors, images)
+            self.ensure_stories(sections, hubs, tags, authors, images)
+            self.ensure_featured(home, flagship)
+            password = self.ensure_admin()
+
+        if articles:
+            from news.bulk import bulk_create_articles
+
+            bulk_create_articles(articles, seed=seed, progress=verbosity > 0)
+
+        self.say(f"Demo content ready: {ArticlePage.objects.live().count()} live stories.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Admin login: {settings.WAGTAILADMIN_BASE_URL}/{settings.WAGTAIL_ADMIN_PATH}/ "
+                f"user '{ADMIN_USERNAME}' password '{password}'"
+            )
+        )
+
+    def say(self, message):
+        if self.verbosity:
+            self.stdout.write(message)
+
+    # --- pages -----------------------------------------------------------
+    def ensure_home(self):
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = root.add_child(instance=HomePage(title="Talkies", slug="home"))
+        if home.title == "Home" or not home.tagline:
+            home.title = "Talkies"
+            home.tagline = "TV, film and streaming news, every day."
+            home.save_revision().publish()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Talkies"
+            )
+        elif site.root_page_id != home.pk or site.site_name != "Talkies":
+            site.root_page = home
+            site.site_name = "Talkies"
+            site.save()
+        return home
+
+    def ensure_sections(self, home):
+        sections = {}
+        for title, slug, intro in demo.SECTIONS:
+            section = SectionPage.objects.child_of(home).filter(slug=slug).first()
+            if section is None:
+                section = home.add_child(instance=SectionPage(title=title, slug=slug, intro=intro, show_in_menus=True))
+                section.save_revision().publish()
+            sections[slug] = section
+        return sections
+
+    def ensure_franchises(self):
+        tags = {}
+        for name, slug, description in demo.FRANCHISES:
+            tag, _ = FranchiseTag.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+            tags[name] = tag
+        return tags
+
+    def ensure_authors(self, images):
+        authors = {}
+        for index, (name, slug, role, bio) in enumerate(demo.AUTHORS):
+            author, _ = Author.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "role": role,
+                    "bio": bio,
+                    "email": f"{slug}@talkies.localhost",
+                    "x_handle": slug.replace("-", ""),
+                    "photo": images[(index + 2) % len(images)],
+                },
+            )
+            authors[slug] = author
+        return authors
+
+    def ensure_series(self, home, images, tags):
+        index = SeriesIndexPage.objects.child_of(home).first()
+        if index is None:
+            index = home.add_child(
+                instance=SeriesIndexPage(
+                    title="Series", slug="series", intro="Every show and film series we cover.", show_in_menus=True
+                )
+            )
+            index.save_revision().publish()
+        hubs = {}
+        for position, spec in enumerate(demo.SERIES):
+            hub = SeriesHubPage.objects.child_of(index).filter(slug=spec["slug"]).first()
+            if hub is None:
+                hub = SeriesHubPage(
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    network=spec["network"],
+                    status=spec["status"],
+                    description=spec["description"],
+                    key_art=images[position % len(images)],
+                    key_art_alt_text=f"Key art for {spec['title']}",
+                )
+                for number, premiere, episodes, summary in spec["seasons"]:
+                    hub.seasons.add(
+                        SeriesSeason(
+                            number=number,
+                            premiere_date=date.fromisoformat(premiere) if premiere else None,
+                            episode_count=episodes,
+                            summary=summary,
+                        )
+                    )
+                hub.franchise_tags.set([tags[name] for name in spec["franchises"]])
+                index.add_child(instance=hub)
+                hub.save_revision().publish()
+            hubs[spec["slug"]] = hub
+        return hubs
+
+    def _publish_article(self, section, article, published_at):
+        section.add_child(instance=article)
+        article.save_revision().publish()
+        ArticlePage.objects.filter(pk=article.pk).update(
+            first_published_at=published_at, last_published_at=published_at
+        )
+        return article
+
+    def ensure_flagship(self, sections, hubs, tags, authors, images):
+        spec = demo.FLAGSHIP
+        existing = ArticlePage.objects.filter(slug=spec["slug"]).first()
+        if existing:
+            return existing
+        article = ArticlePage(
+            title=spec["title"],
+            slug=spec["slug"],
+            dek=spec["dek"],
+            hero_image=images[0],
+            hero_alt_text="Mara Quill as Dana Vex, standing in the rain outside her office",
+            hero_caption="Mara Quill returns as Dana Vex in Night Ledger season 2.",
+            hero_credit="Courtesy of Streamline",
+            series=hubs[spec["series"]],
+            season_number=spec["season"],
+            body=[(kind, value) for kind, value in spec["body"]],
+            search_description=spec["dek"],
+        )
+        article.article_authors.add(ArticleAuthor(author=authors[spec["author"]]))
+        for description, url in spec["sources"]:
+            article.sources.add(ArticleSource(description=description, url=url))
+        article.franchise_tags.set([tags[name] for name in spec["franchises"]])
+        return self._publish_article(sections[spec["section"]], article, timezone.now() - timedelta(minutes=30))
+
+    def ensure_stories(self, sections, hubs, tags, authors, images):
+        if ArticlePage.objects.count() > 1:
+            return
+        author_list = list(authors.values())
+        hub_specs = {spec["slug"]: spec for spec in demo.SERIES}
+        now = timezone.now()
+        number = 0
+        for hub_slug, hub in hubs.items():
+            spec = hub_specs[hub_slug]
+            for section_slug, headline, dek in demo.STORY_PATTERNS[:6]:
+                number += 1
+                franchise = spec["franchises"][0]
+                title = headline.format(
+                    series=hub.title, network=hub.network, season=spec["seasons"][-1][0], franchise=franchise
+                )
+                paragraphs = self.random.sample(demo.PARAGRAPHS, 4)
+                body = [("paragraph", f"<p>{text}</p>") for text in paragraphs[:2]]
+                body.append(("heading", {"text": "What we know", "level": "h2"}))
+                body += [("paragraph", f"<p>{text}</p>") for text in paragraphs[2:]]
+                article = ArticlePage(
+                    title=title,
+                    slug=slugify(title)[:70],
+                    dek=dek,
+                    hero_image=images[number % len(images)],
+                    hero_alt_text=f"A still from {hub.title}",
+                    series=hub,
+                    body=body,
+                )
+                article.article_authors.add(ArticleAuthor(author=author_list[number % len(author_list)]))
+                if number % 3 == 0:
+                    article.article_authors.add(ArticleAuthor(author=author_list[(number + 1) % len(author_list)]))
+                article.franchise_tags.set([tags[name] for name in spec["franchises"]])
+                self._publish_article(sections[section_slug], article, now - timedelta(hours=6 * number + 1))
+        self.say(f"Created {number} demo stories.")
+
+    def ensure_featured(self, home, flagship):
+        if home.featured_stories.exists():
+            return
+        picks = [flagship] + list(
+            ArticlePage.objects.live().exclude(pk=flagship.pk).order_by("-first_published_at")[:3]
+        )
+        for order, story in enumerate(picks):
+            HomeFeaturedStory.objects.create(page=home, story=story, sort_order=order)
+        # The live home page is the page row itself; keep its latest revision in step.
+        HomePage.objects.get(pk=home.pk).save_revision().publish()
+
+    # --- images and users ------------------------------------------------
+    def ensure_images(self):
+        Image = get_image_model()
+        images = list(Image.objects.filter(title__startswith="Demo still").order_by("title"))
+        if len(images) >= len(PALETTE):
+            return images
+        for index, colours in enumerate(PALETTE):
+            title = f"Demo still {index + 1}"
+            if Image.objects.filter(title=title).exists():
+                continue
+            Image.objects.create(
+                title=title,
+                description=f"An abstract still in {len(colours)} colours",
+                file=ImageFile(render_demo_image(index, colours), name=f"demo-still-{index + 1}.jpg"),
+            )
+        return list(Image.objects.filter(title__startswith="Demo still").order_by("title"))
+
+    def ensure_admin(self):
+        User = get_user_model()
+        password = getattr(settings, DEMO_PASSWORD_SETTING, None) or DEFAULT_DEMO_PASSWORD
+        user, created = User.objects.get_or_create(
+            username=ADMIN_USERNAME,
+            defaults={"email": "admin@talkies.localhost", "is_staff": True, "is_superuser": True},
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.is_staff = user.is_superuser = user.is_active = True
+            user.save()
+        return password
+
+
+def render_demo_image(index, colours, size=(1600, 900)):
+    """A generated still: a diagonal gradient with simple shapes, as JPEG bytes."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    width, height = size
+    (r1, g1, b1), (r2, g2, b2) = colours
+    image = PILImage.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 8):
+        t = x / width
+        draw.rectangle(
+            [x, 0, x + 8, height],
+            fill=(int(r1 + (r2 - r1) * t), int(g1 + (g2 - g1) * t), int(b1 + (b2 - b1) * t)),
+        )
+    rng = random.Random(index)
+    for _ in range(6):
+        cx, cy, radius = rng.randint(0, width), rng.randint(0, height), rng.randint(60, 260)
+        draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], outline=(255, 255, 255), width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    buffer.seek(0)
+    return buffer

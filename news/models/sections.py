@@ -1,0 +1,31 @@
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+
+from news.pagination import paginate
+
+
+class SectionPage(Page):
+    """A desk of the newsroom: News, Interviews, Reviews, Features, Opinion."""
+
+    intro = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="One line under the section name, e.g. 'Reviews of what is worth watching'.",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["news.ArticlePage"]
+
+    class Meta:
+        verbose_name = "section"
+
+    def get_context(self, request, *args, **kwargs):
+        from .article import ArticlePage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = paginate(request, ArticlePage.objects.for_listing().child_of(self))
+        return context

@@ -1,0 +1,159 @@
+from django.db import models
+from django.db.models import Max, Q
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from news.pagination import paginate
+
+from .mixins import SocialFields
+from .tags import SeriesFranchiseTag
+
+FRANCHISE_STORIES = 6
+
+
+class SeriesIndexPage(Page):
+    """/series/: every show and film series the newsroom covers."""
+
+    intro = models.CharField(max_length=250, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["news.SeriesHubPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "series index"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        hubs = SeriesHubPage.objects.child_of(self).for_listing().order_by("title")
+        context["hubs"] = paginate(request, hubs, per_page=24)
+        return context
+
+
+class SeriesHubPageQuerySet(PageQuerySet):
+    def for_listing(self):
+        return self.live().public().select_related("key_art")
+
+    def in_the_news(self):
+        """Hubs ordered by their most recent live story."""
+        from .article import ArticlePage
+
+        public_stories = ArticlePage.objects.live().public().values("pk")
+        return (
+            self.for_listing()
+            .annotate(latest_story_at=Max("articles__first_published_at", filter=Q(articles__in=public_stories)))
+            .filter(latest_story_at__isnull=False)
+            .order_by("-latest_story_at")
+        )
+
+
+class SeriesHubPage(SocialFields, Page):
+    """One page per show or film series, with its seasons and its coverage."""
+
+    STATUS_CHOICES = [
+        ("announced", "Announced"),
+        ("in_production", "In production"),
+        ("airing", "Airing"),
+        ("ended", "Ended"),
+        ("cancelled", "Cancelled"),
+    ]
+
+    network = models.CharField(
+        "network or platform", max_length=80, blank=True, help_text="Where it airs or streams, e.g. 'Streamline'."
+    )
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default="announced")
+    key_art = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Poster or key art; shown wide at the top of the hub.",
+    )
+    key_art_alt_text = models.CharField(max_length=250, blank=True, help_text="Describe the key art.")
+    description = RichTextField(features=["bold", "italic", "link"], blank=True)
+    franchise_tags = ClusterTaggableManager(
+        through=SeriesFranchiseTag,
+        blank=True,
+        verbose_name="franchise tags",
+        help_text="Franchises and platforms this series belongs to; their latest stories appear on the hub.",
+    )
+
+    objects = PageManager.from_queryset(SeriesHubPageQuerySet)()
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("network"), FieldPanel("status"), FieldPanel("franchise_tags")], heading="About the series"
+        ),
+        MultiFieldPanel([FieldPanel("key_art"), FieldPanel("key_art_alt_text")], heading="Key art"),
+        FieldPanel("description"),
+        InlinePanel("seasons", label="Season", heading="Seasons"),
+    ]
+    promote_panels = Page.promote_panels + SocialFields.social_panels
+
+    search_fields = Page.search_fields + [
+        index.SearchField("description"),
+        index.SearchField("network"),
+        index.AutocompleteField("network"),
+        index.FilterField("status"),
+        index.RelatedFields("franchise_tags", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["news.SeriesIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "series hub"
+
+    @property
+    def key_art_alt(self):
+        if self.key_art_alt_text:
+            return self.key_art_alt_text
+        return self.key_art.default_alt_text if self.key_art else ""
+
+    @property
+    def franchise_tag_list(self):
+        return [item.tag for item in self.franchise_tagged_items.all()]
+
+    def get_context(self, request, *args, **kwargs):
+        from .article import ArticlePage
+
+        context = super().get_context(request, *args, **kwargs)
+        stories = ArticlePage.objects.for_listing().filter(series=self)
+        context["articles"] = paginate(request, stories)
+        tags = list(self.franchise_tagged_items.select_related("tag"))
+        context["franchise_tags"] = [item.tag for item in tags]
+        context["seasons"] = list(self.seasons.all())
+        context["franchise_stories"] = (
+            ArticlePage.objects.for_listing()
+            .filter(franchise_tagged_items__tag__in=[item.tag_id for item in tags])
+            .exclude(series=self)
+            .first_distinct(FRANCHISE_STORIES)
+            if tags
+            else []
+        )
+        return context
+
+
+class SeriesSeason(Orderable):
+    page = ParentalKey(SeriesHubPage, on_delete=models.CASCADE, related_name="seasons")
+    number = models.PositiveSmallIntegerField()
+    premiere_date = models.DateField(null=True, blank=True, help_text="Leave empty if not yet announced.")
+    episode_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+
+    panels = [FieldPanel("number"), FieldPanel("premiere_date"), FieldPanel("episode_count"), FieldPanel("summary")]
+
+    class Meta(Orderable.Meta):
+        unique_together = [("page", "number")]
+
+    def __str__(self):
+        return f"Season {self.number}"

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from wagtail.contrib.sitemaps.views import sitemap
+
+from news import views
+from news.feeds import FEEDS, FORMATS
+from news.sitemaps import SITEMAPS
+
+app_name = "news"
+
+urlpatterns = [
+    path("franchises/", views.franchise_index, name="franchise_index"),
+    path("franchises/<slug:slug>/", views.franchise_detail, name="franchise"),
+    path("authors/", views.author_index, name="author_index"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+]
+
+for fmt, feed_type in FORMATS.items():
+    urlpatterns.append(path(f"feeds/latest.{fmt}", FEEDS["latest"](feed_type), name=f"feed_latest_{fmt}"))
+    for scope in ("section", "series", "franchise", "author"):
+        urlpatterns.append(
+            path(f"feeds/{scope}/<slug:slug>.{fmt}", FEEDS[scope](feed_type), name=f"feed_{scope}_{fmt}")
+        )

@@ -1,0 +1,60 @@
+"""Reader pages that are not Wagtail pages: franchises and authors.
+
+Their content is snippets and tags, not pages, so they are plain Django views
+at fixed addresses, listing through the same queryset as every other page.
+"""
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from news.models import ArticlePage, Author, FranchiseTag, SeriesHubPage
+from news.pagination import paginate
+
+NEWS_SITEMAP_HOURS = 48
+
+
+@require_GET
+def franchise_index(request):
+    tags = FranchiseTag.objects.with_story_counts().order_by("name")
+    return render(request, "news/franchise_index.html", {"franchises": tags, "page_title": "Franchises"})
+
+
+@require_GET
+def franchise_detail(request, slug):
+    tag = get_object_or_404(FranchiseTag.objects.select_related("image"), slug=slug)
+    stories = ArticlePage.objects.for_listing().tagged(tag)
+    series = SeriesHubPage.objects.for_listing().filter(franchise_tagged_items__tag=tag).order_by("title")
+    return render(
+        request,
+        "news/franchise_detail.html",
+        {"franchise": tag, "articles": paginate(request, stories), "series_hubs": list(series)},
+    )
+
+
+@require_GET
+def author_index(request):
+    authors = Author.objects.select_related("photo").order_by("name")
+    return render(request, "news/author_index.html", {"authors": authors})
+
+
+@require_GET
+def author_detail(request, slug):
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    stories = ArticlePage.objects.for_listing().by_author(author)
+    return render(request, "news/author_detail.html", {"author": author, "articles": paginate(request, stories)})
+
+
+@require_GET
+def news_sitemap(request):
+    """Google News sitemap: stories first published in the last 48 hours."""
+    since = timezone.now() - timezone.timedelta(hours=NEWS_SITEMAP_HOURS)
+    stories = ArticlePage.objects.for_listing().filter(first_published_at__gte=since)[:1000]
+    return render(
+        request, "news/news_sitemap.xml", {"stories": stories}, content_type="application/xml; charset=utf-8"
+    )
+
+
+@require_GET
+def robots_txt(request):
+    return render(request, "news/robots.txt", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,117 @@
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.core.cache import caches
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# CI sets this so that a test needing a service it cannot reach fails instead
+# of skipping quietly.
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
+def wait_for(predicate, timeout=30.0, interval=0.1, message="condition"):
+    """Poll until `predicate()` is truthy; fail with `message` on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout}s waiting for {message}")
+
+
+class WorkerProcess:
+    """A real `celery worker` process, on the broker and database the tests use."""
+
+    def __init__(self, database_name):
+        self.database_name = database_name
+        self.process = None
+        self.output = []
+        self.ready = threading.Event()
+
+    def start(self):
+        from config.celery import app
+
+        # Messages left on a shared broker (Redis) by earlier runs must not run here.
+        app.control.purge()
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            TALKIES_WORKER_DATABASE_NAME=str(self.database_name),
+            PYTHONUNBUFFERED="1",
+        )
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname=test-worker-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read_output, daemon=True).start()
+        if not self.ready.wait(60):
+            self.stop()
+            pytest.fail("Celery worker did not start:\n" + "".join(self.output[-50:]))
+        return self
+
+    def _read_output(self):
+        for line in self.process.stdout:
+            self.output.append(line)
+            if " ready." in line:
+                self.ready.set()
+
+    def log(self):
+        return "".join(self.output)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A Celery worker running in its own process for the whole session.
+
+    Tests using it need `transactional_db` so that their rows are committed
+    where the worker can read them.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        database_name = connection.settings_dict["NAME"]
+    worker = WorkerProcess(database_name).start()
+    yield worker
+    worker.stop()

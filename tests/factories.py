@@ -1,0 +1,172 @@
+"""Factories shared by every test module: one place to build newsroom content."""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
+from django.utils import timezone
+
+from wagtail.images import get_image_model
+from wagtail.models import Page
+
+import factory
+import wagtail_factories
+from factory.django import DjangoModelFactory
+
+from home.models import HomePage
+from news.models import (
+    ArticleAuthor,
+    ArticlePage,
+    Author,
+    FranchiseTag,
+    SectionPage,
+    SeriesHubPage,
+    SeriesIndexPage,
+)
+
+
+def jpeg_bytes(width=1200, height=675, colour=(120, 30, 40)):
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), colour).save(buffer, format="JPEG")
+    buffer.seek(0)
+    return buffer
+
+
+class ImageFactory(DjangoModelFactory):
+    class Meta:
+        model = get_image_model()
+
+    title = factory.Sequence(lambda n: f"Still {n}")
+    description = factory.LazyAttribute(lambda o: f"Description of {o.title}")
+    file = factory.LazyFunction(lambda: ImageFile(jpeg_bytes(), name="still.jpg"))
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@talkies.test")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+
+class AuthorFactory(DjangoModelFactory):
+    class Meta:
+        model = Author
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Writer {n}")
+    slug = factory.Sequence(lambda n: f"writer-{n}")
+    role = "Staff writer"
+    bio = "Covers television."
+
+
+class FranchiseTagFactory(DjangoModelFactory):
+    class Meta:
+        model = FranchiseTag
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Franchise {n}")
+    slug = factory.Sequence(lambda n: f"franchise-{n}")
+
+
+class PublishedPageFactory(wagtail_factories.PageFactory):
+    """Pages are created the way editors create them: a revision, then publish.
+
+    `live=False` leaves a draft; `published_at` back-dates a published page.
+    """
+
+    _relation_kwargs = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def attach_relations(cls, page, **relations):
+        """Add inline children (bylines, tags) before the first save."""
+
+    @classmethod
+    def _create_instance(cls, model_class, parent, kwargs):
+        live = kwargs.pop("live", True)
+        published_at = kwargs.pop("published_at", None)
+        relations = {name: kwargs.pop(name) for name in cls._relation_kwargs if name in kwargs}
+        page = model_class(**kwargs)
+        cls.attach_relations(page, **relations)
+        page.live = False
+        parent.add_child(instance=page)
+        revision = page.save_revision()
+        if live:
+            revision.publish()
+            page.refresh_from_db()
+            if published_at:
+                Page.objects.filter(pk=page.pk).update(first_published_at=published_at, last_published_at=published_at)
+                page.first_published_at = page.last_published_at = published_at
+        return page
+
+
+def home_page():
+    return HomePage.objects.get()
+
+
+class SectionPageFactory(PublishedPageFactory):
+    class Meta:
+        model = SectionPage
+
+    title = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    show_in_menus = True
+    parent = factory.LazyFunction(home_page)
+
+
+class SeriesIndexPageFactory(PublishedPageFactory):
+    class Meta:
+        model = SeriesIndexPage
+
+    title = "Series"
+    slug = "series"
+    show_in_menus = True
+    parent = factory.LazyFunction(home_page)
+
+
+def series_index():
+    return SeriesIndexPage.objects.first() or SeriesIndexPageFactory()
+
+
+class SeriesHubPageFactory(PublishedPageFactory):
+    class Meta:
+        model = SeriesHubPage
+
+    title = factory.Sequence(lambda n: f"Show {n}")
+    slug = factory.Sequence(lambda n: f"show-{n}")
+    network = "Streamline"
+    status = "airing"
+    parent = factory.LazyFunction(series_index)
+
+
+class ArticlePageFactory(PublishedPageFactory):
+    """An article with one author. Pass `authors=[...]`, `tags=[...]` for more."""
+
+    class Meta:
+        model = ArticlePage
+
+    title = factory.Sequence(lambda n: f"Story number {n}")
+    slug = factory.Sequence(lambda n: f"story-{n}")
+    dek = "A standfirst that sells the story."
+    parent = factory.SubFactory(SectionPageFactory)
+    body = factory.LazyFunction(lambda: [("paragraph", "<p>Body text of the story.</p>")])
+
+    _relation_kwargs = ("authors", "tags")
+
+    @classmethod
+    def attach_relations(cls, page, authors=None, tags=None):
+        for order, author in enumerate(authors if authors is not None else [AuthorFactory()]):
+            page.article_authors.add(ArticleAuthor(author=author, sort_order=order))
+        if tags:
+            page.franchise_tags.set(tags)
+
+
+def hours_ago(hours):
+    return timezone.now() - timezone.timedelta(hours=hours)
