@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 def ensure_filesystem_broker_folders(transport_options: dict) -> None:
     """kombu's filesystem transport needs its folders to exist before use."""
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if transport_options.get(key):
             Path(transport_options[key]).mkdir(parents=True, exist_ok=True)
 
