@@ -38,6 +38,10 @@ def check_broker() -> str:
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        # Redis connects lazily: without a real command a dead server looks up.
+        client = getattr(conn.default_channel, "client", None)
+        if client is not None and hasattr(client, "ping"):
+            client.ping()
         return conn.transport.driver_type
 
 

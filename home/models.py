@@ -1,9 +1,12 @@
 from django.db import models
+from django.http import Http404
 
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable, Page
+
+from home.navigation import top_level_pages
 
 LATEST_STORIES = 12
 SERIES_IN_THE_NEWS = 6
@@ -37,23 +40,61 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
+    def route(self, request, path_components):
+        """Resolve /<section>/ and /<section>/<story>/ in one query each.
+
+        Wagtail's default walks the tree a level at a time, two queries per
+        level, then loads the hero image and series afterwards. The pages under
+        home are already loaded for the navigation, and each of them holds one
+        type of child (stories in sections, hubs in the series index), so the
+        specific page can be fetched directly with what its template needs.
+        """
+        parent = None
+        if path_components:
+            parent = next(
+                (page for page in top_level_pages(request).values() if page.slug == path_components[0]), None
+            )
+        if parent is None:
+            return super().route(request, path_components)
+        parent_class = parent.specific_class
+        if len(path_components) == 1:
+            return _for_routing(parent_class).get(pk=parent.pk).route(request, [])
+        child_classes = parent_class.allowed_subpage_models()
+        if len(child_classes) != 1:
+            return super().route(request, path_components)
+        child_class = child_classes[0]
+        child = (
+            _for_routing(child_class)
+            .filter(path__startswith=parent.path, depth=parent.depth + 1, slug=path_components[1])
+            .first()
+        )
+        if child is None:
+            raise Http404
+        child._cached_parent_obj = parent
+        return child.route(request, path_components[2:])
+
     def get_context(self, request, *args, **kwargs):
-        from news.models import ArticlePage, FranchiseTag, SeriesHubPage
+        from news.models import ArticlePage, FranchiseTag, SeriesHubPage, prefetch_cards
 
         context = super().get_context(request, *args, **kwargs)
         featured_ids = list(self.featured_stories.values_list("story_id", flat=True))
-        featured_by_id = {story.pk: story for story in ArticlePage.objects.for_listing().filter(pk__in=featured_ids)}
+        featured_by_id = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=featured_ids)}
         featured = [featured_by_id[pk] for pk in featured_ids if pk in featured_by_id]
+        latest = list(ArticlePage.objects.cards().exclude(pk__in=featured_ids)[:LATEST_STORIES])
+        prefetch_cards(featured, latest)
         context["lead_story"] = featured[0] if featured else None
         context["featured_stories"] = featured[1:]
-        context["latest_stories"] = list(
-            ArticlePage.objects.for_listing().exclude(pk__in=featured_ids)[:LATEST_STORIES]
-        )
+        context["latest_stories"] = latest
         context["series_in_the_news"] = list(SeriesHubPage.objects.in_the_news()[:SERIES_IN_THE_NEWS])
         context["top_franchises"] = list(
             FranchiseTag.objects.with_story_counts().order_by("-story_count", "name")[:TOP_FRANCHISES]
         )
         return context
+
+
+def _for_routing(page_class):
+    """A page type's queryset with the relations its template always shows."""
+    return page_class.objects.select_related(*getattr(page_class, "route_select_related", ()))
 
 
 class HomeFeaturedStory(Orderable):

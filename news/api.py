@@ -9,6 +9,8 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page, ReferenceIndex
 
+from news.models.visibility import visible_to_readers
+
 
 class PublicImagesAPIViewSet(ImagesAPIViewSet):
     """Only images that a live, public page uses.
@@ -20,7 +22,9 @@ class PublicImagesAPIViewSet(ImagesAPIViewSet):
     def get_queryset(self):
         page_type = ContentType.objects.get_for_model(Page)
         image_type = ContentType.objects.get_for_model(self.model)
-        public_page_ids = Page.objects.live().public().annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+        public_page_ids = (
+            visible_to_readers(Page.objects.all()).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+        )
         used_ids = ReferenceIndex.objects.filter(
             base_content_type=page_type, object_id__in=public_page_ids, to_content_type=image_type
         ).values_list("to_object_id", flat=True)

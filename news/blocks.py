@@ -5,10 +5,12 @@ block picker shows writers what each one looks like before they choose it.
 Link and label logic lives in StructValue classes so templates stay plain.
 """
 
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.models import Embed
 from wagtail.images.blocks import ImageChooserBlock
 
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
@@ -104,6 +106,29 @@ class MediaEmbedBlock(blocks.StructBlock):
     url = EmbedBlock(help_text="Paste the address of a video or a social post (YouTube, Vimeo, Bluesky, ...).")
     kind = blocks.ChoiceBlock(choices=[("video", "Video"), ("social", "Social post")], default="video")
     caption = blocks.CharBlock(max_length=300, required=False)
+
+    def bulk_to_python(self, values):
+        """Load every embed of a story in one query instead of one per embed.
+
+        Wagtail looks each embed up on first render; here the stored embeds
+        for all of them are read at once and their HTML attached. URLs not
+        yet fetched fall through to Wagtail's finder as usual.
+        """
+        struct_values = super().bulk_to_python(values)
+        embeds = [value["url"] for value in struct_values if value.get("url")]
+        if embeds:
+            stored = {
+                embed.url: embed
+                for embed in Embed.objects.filter(
+                    url__in={embed.url for embed in embeds}, max_width__isnull=True, max_height__isnull=True
+                )
+            }
+            for embed in embeds:
+                if embed.url in stored:
+                    embed.__dict__["html"] = render_to_string(
+                        "wagtailembeds/embed_frontend.html", {"embed": stored[embed.url]}
+                    )
+        return struct_values
 
     class Meta:
         icon = "media"
@@ -209,3 +234,34 @@ class ArticleBodyBlock(blocks.StreamBlock):
 
     class Meta:
         block_counts = {"heading": {"max_num": 40}}
+
+
+class SourceBlock(blocks.StructBlock):
+    """Where reporting came from, e.g. an interview given to another outlet."""
+
+    description = blocks.CharBlock(
+        max_length=200, help_text="e.g. 'Interview with Screen Weekly' or 'Press release from Streamline'."
+    )
+    url = blocks.URLBlock(required=False, help_text="Link to the original, if public.")
+
+    class Meta:
+        icon = "link"
+        template = "news/blocks/source_block.html"
+        description = "A source the story draws on."
+
+
+class CorrectionBlock(blocks.StructBlock):
+    """A timestamped note shown to readers when a story is corrected or updated.
+
+    Kept in the page's own revisions, so the history of corrections is
+    versioned with the story it corrects.
+    """
+
+    kind = blocks.ChoiceBlock(choices=[("correction", "Correction"), ("update", "Update")], default="update")
+    noted_at = blocks.DateTimeBlock(help_text="When the change was made.")
+    note = blocks.TextBlock(help_text="What changed, in a sentence readers will understand.")
+
+    class Meta:
+        icon = "history"
+        template = "news/blocks/correction_block.html"
+        description = "A correction or update note, with its time."

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from news.models import ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage
+from news.models.visibility import visible_to_readers
 
 FEED_LENGTH = 30
 
@@ -71,7 +72,7 @@ class ArticleFeed(Feed):
 
 class SectionFeed(ArticleFeed):
     def get_object(self, request, slug):
-        section = SectionPage.objects.live().public().filter(slug=slug).first()
+        section = visible_to_readers(SectionPage.objects.filter(slug=slug)).first()
         if section is None:
             raise Http404("No such section")
         return section
@@ -88,7 +89,7 @@ class SectionFeed(ArticleFeed):
 
 class SeriesFeed(ArticleFeed):
     def get_object(self, request, slug):
-        series = SeriesHubPage.objects.live().public().filter(slug=slug).first()
+        series = visible_to_readers(SeriesHubPage.objects.filter(slug=slug)).first()
         if series is None:
             raise Http404("No such series")
         return series

@@ -17,4 +17,7 @@ def paginate(request, object_list, per_page=DEFAULT_PER_PAGE):
     number = int(raw)
     if number > max(paginator.num_pages, 1):
         raise Http404("No such page")
-    return paginator.page(number)
+    page = paginator.page(number)
+    # Evaluated here so that callers can prefetch onto the very objects shown.
+    page.object_list = list(page.object_list)
+    return page

@@ -24,6 +24,8 @@ from news.models import (
     SeriesIndexPage,
 )
 
+PASSWORD = "correct horse battery staple"
+
 
 def jpeg_bytes(width=1200, height=675, colour=(120, 30, 40)):
     from PIL import Image as PILImage
@@ -47,10 +49,16 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@talkies.test")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def password(user, create, extracted, **kwargs):
+        user.set_password(extracted or PASSWORD)
+        if create:
+            user.save()
 
 
 class AuthorFactory(DjangoModelFactory):

@@ -224,6 +224,7 @@ else:
         # With acks_late a task is redelivered if its worker dies; it must be
         # longer than the longest task or Redis redelivers running tasks.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "socket_connect_timeout": 3,
     }
 CELERY_TASK_DEFAULT_QUEUE = "talkies"
 CELERY_TASK_SERIALIZER = "json"

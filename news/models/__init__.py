@@ -1,4 +1,4 @@
-from .article import ArticleAuthor, ArticleCorrection, ArticlePage, ArticleSource
+from .article import ArticleAuthor, ArticlePage, prefetch_cards
 from .authors import Author
 from .sections import SectionPage
 from .series import SeriesHubPage, SeriesIndexPage, SeriesSeason
@@ -6,10 +6,8 @@ from .tags import ArticleFranchiseTag, FranchiseTag, SeriesFranchiseTag
 
 __all__ = [
     "ArticleAuthor",
-    "ArticleCorrection",
     "ArticleFranchiseTag",
     "ArticlePage",
-    "ArticleSource",
     "Author",
     "FranchiseTag",
     "SectionPage",
@@ -17,4 +15,5 @@ __all__ = [
     "SeriesHubPage",
     "SeriesIndexPage",
     "SeriesSeason",
+    "prefetch_cards",
 ]

@@ -2,7 +2,7 @@ import math
 import re
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -16,48 +16,61 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from news.blocks import ArticleBodyBlock
+from news.blocks import ArticleBodyBlock, CorrectionBlock, SourceBlock
 
 from .mixins import SocialFields
 from .tags import ArticleFranchiseTag
+from .visibility import visible_to_readers
 
 WORDS_PER_MINUTE = 230
 RELATED_STORIES = 4
+MORE_IN_SERIES = 3
+
+
+def tagged_any_q(tag_ids):
+    # A subquery rather than a join, so a story with two matching tags
+    # appears once without DISTINCT.
+    return models.Q(pk__in=ArticleFranchiseTag.objects.filter(tag_id__in=tag_ids).values("content_object_id"))
+
+
+def card_prefetches():
+    """What a story card shows besides the page row: image, byline, tags."""
+    return (
+        Prefetch("hero_image", queryset=get_image_model().objects.prefetch_renditions()),
+        Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author")),
+        Prefetch("franchise_tagged_items", queryset=ArticleFranchiseTag.objects.select_related("tag")),
+    )
+
+
+def prefetch_cards(*story_lists):
+    """Load the card relations of several lists of stories in one query each."""
+    stories = [story for stories in story_lists for story in stories]
+    prefetch_related_objects(stories, *card_prefetches())
 
 
 class ArticlePageQuerySet(PageQuerySet):
-    def for_listing(self):
-        """Live, public stories, newest first, with everything a story card shows.
+    def cards(self):
+        """Live, public stories, newest first; the base of every listing.
 
         Every listing, feed and sitemap starts here so that none of them can
-        leak a draft, a private story or an embargoed one, and none of them
-        runs a query per card.
+        leak a draft, a private story or an embargoed one.
         """
         return (
-            self.live()
-            .public()
+            visible_to_readers(self)
             .select_related("series")
-            .prefetch_related(
-                Prefetch("hero_image", queryset=get_image_model().objects.prefetch_renditions()),
-                Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author")),
-                Prefetch("franchise_tagged_items", queryset=ArticleFranchiseTag.objects.select_related("tag")),
-            )
             .defer_streamfields()
             .order_by("-first_published_at", "-pk")
         )
 
-    def first_distinct(self, limit):
-        """The first `limit` stories of a query whose joins may repeat a story.
-
-        Ids first, then the cards: DISTINCT over whole rows with prefetches is
-        slower and its order is not stable across databases.
-        """
-        ids = list(dict.fromkeys(self.values_list("pk", flat=True)[: limit * 4]))[:limit]
-        by_id = {story.pk: story for story in self.model.objects.for_listing().filter(pk__in=ids)}
-        return [by_id[pk] for pk in ids if pk in by_id]
+    def for_listing(self):
+        """`cards()` with everything a card shows, in a fixed number of queries."""
+        return self.cards().prefetch_related(*card_prefetches())
 
     def tagged(self, tag):
         return self.filter(franchise_tagged_items__tag=tag)
+
+    def tagged_any(self, tag_ids):
+        return self.filter(tagged_any_q(tag_ids))
 
     def by_author(self, author):
         return self.filter(article_authors__author=author)
@@ -111,8 +124,18 @@ class ArticlePage(SocialFields, Page):
         help_text="Franchises, universes and platforms, e.g. Marvel, MCU, Netflix. Readers follow these.",
     )
     body = StreamField(ArticleBodyBlock(), help_text="The story itself.")
+    sources = StreamField(
+        [("source", SourceBlock())], blank=True, help_text="Interviews and reports the story draws on."
+    )
+    corrections = StreamField(
+        [("correction", CorrectionBlock())],
+        blank=True,
+        help_text="Shown at the foot of the story. Add one whenever a published fact changes.",
+    )
 
     objects = ArticlePageManager()
+    # Joined when the story is routed to (see HomePage.route).
+    route_select_related = ("hero_image", "series")
 
     content_panels = Page.content_panels + [
         FieldPanel("dek"),
@@ -131,8 +154,8 @@ class ArticlePage(SocialFields, Page):
             heading="Series and franchises",
         ),
         FieldPanel("body"),
-        InlinePanel("sources", label="Source", heading="Sources"),
-        InlinePanel("corrections", label="Correction or update", heading="Corrections and updates"),
+        FieldPanel("sources"),
+        FieldPanel("corrections"),
     ]
     promote_panels = Page.promote_panels + SocialFields.social_panels
 
@@ -207,18 +230,20 @@ class ArticlePage(SocialFields, Page):
     def summary(self):
         return self.dek or self.search_description
 
-    def related_stories(self):
-        """Other stories from the same series, or sharing a franchise tag."""
-        tag_ids = [tag.pk for tag in self.franchise_tag_list]
-        query = models.Q(franchise_tagged_items__tag__in=tag_ids)
-        if self.series_id:
-            query |= models.Q(series_id=self.series_id)
-        return ArticlePage.objects.for_listing().filter(query).exclude(pk=self.pk).first_distinct(RELATED_STORIES)
-
-    def more_in_series(self, limit=3):
+    def stories_around(self):
+        """Live stories from the same series first, then those sharing a franchise tag."""
+        # The tags are read inside the query, not fetched first.
+        tag_ids = ArticleFranchiseTag.objects.filter(content_object_id=self.pk).values("tag_id")
+        stories = ArticlePage.objects.cards().exclude(pk=self.pk)
         if not self.series_id:
-            return []
-        return list(ArticlePage.objects.for_listing().filter(series_id=self.series_id).exclude(pk=self.pk)[:limit])
+            return list(stories.tagged_any(tag_ids)[:RELATED_STORIES])
+        same_series = models.Q(series_id=self.series_id)
+        stories = (
+            stories.filter(same_series | tagged_any_q(tag_ids))
+            .annotate(same_series=models.Case(models.When(same_series, then=1), default=0))
+            .order_by("-same_series", "-first_published_at", "-pk")
+        )
+        return list(stories[: MORE_IN_SERIES + RELATED_STORIES])
 
     def og_image(self):
         return self.social_image or self.hero_image
@@ -246,8 +271,15 @@ class ArticlePage(SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_stories"] = self.related_stories()
-        context["more_in_series"] = self.more_in_series()
+        stories = self.stories_around()
+        more_in_series = [story for story in stories if self.series_id and story.series_id == self.series_id]
+        more_in_series = more_in_series[:MORE_IN_SERIES]
+        context["more_in_series"] = more_in_series
+        context["related_stories"] = [story for story in stories if story not in more_in_series][:RELATED_STORIES]
+        # One query per relation for this story and every card on it. A
+        # preview's byline and tags live in memory and must not be replaced.
+        instances = stories if getattr(request, "is_preview", False) else [self, *stories]
+        prefetch_related_objects(instances, *card_prefetches())
         return context
 
 
@@ -272,31 +304,3 @@ class ArticleAuthor(Orderable):
 
     def __str__(self):
         return str(self.author)
-
-
-class ArticleSource(Orderable):
-    """Where reporting came from, e.g. an interview given to another outlet."""
-
-    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="sources")
-    description = models.CharField(
-        max_length=200, help_text="e.g. 'Interview with Screen Weekly' or 'Press release from Streamline'."
-    )
-    url = models.URLField(blank=True, help_text="Link to the original, if public.")
-
-    panels = [FieldPanel("description"), FieldPanel("url")]
-
-
-class ArticleCorrection(Orderable):
-    """A timestamped note shown to readers when a story is corrected or updated."""
-
-    KIND_CHOICES = [("correction", "Correction"), ("update", "Update")]
-
-    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="corrections")
-    kind = models.CharField(max_length=20, choices=KIND_CHOICES, default="update")
-    noted_at = models.DateTimeField(default=timezone.now, help_text="When the change was made.")
-    note = models.TextField(help_text="What changed, in a sentence readers will understand.")
-
-    panels = [FieldPanel("kind"), FieldPanel("noted_at"), FieldPanel("note")]
-
-    class Meta(Orderable.Meta):
-        verbose_name = "correction or update"

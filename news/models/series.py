@@ -13,6 +13,7 @@ from news.pagination import paginate
 
 from .mixins import SocialFields
 from .tags import SeriesFranchiseTag
+from .visibility import visible_to_readers
 
 FRANCHISE_STORIES = 6
 
@@ -40,13 +41,13 @@ class SeriesIndexPage(Page):
 
 class SeriesHubPageQuerySet(PageQuerySet):
     def for_listing(self):
-        return self.live().public().select_related("key_art")
+        return visible_to_readers(self).select_related("key_art")
 
     def in_the_news(self):
         """Hubs ordered by their most recent live story."""
         from .article import ArticlePage
 
-        public_stories = ArticlePage.objects.live().public().values("pk")
+        public_stories = visible_to_readers(ArticlePage.objects.all()).values("pk")
         return (
             self.for_listing()
             .annotate(latest_story_at=Max("articles__first_published_at", filter=Q(articles__in=public_stories)))
@@ -88,6 +89,8 @@ class SeriesHubPage(SocialFields, Page):
     )
 
     objects = PageManager.from_queryset(SeriesHubPageQuerySet)()
+    # Joined when the hub is routed to (see HomePage.route).
+    route_select_related = ("key_art",)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -124,21 +127,26 @@ class SeriesHubPage(SocialFields, Page):
         return [item.tag for item in self.franchise_tagged_items.all()]
 
     def get_context(self, request, *args, **kwargs):
-        from .article import ArticlePage
+        from .article import ArticlePage, prefetch_cards
 
         context = super().get_context(request, *args, **kwargs)
-        stories = ArticlePage.objects.for_listing().filter(series=self)
-        context["articles"] = paginate(request, stories)
+        articles = paginate(request, ArticlePage.objects.cards().filter(series=self))
         tags = list(self.franchise_tagged_items.select_related("tag"))
-        context["franchise_tags"] = [item.tag for item in tags]
-        context["seasons"] = list(self.seasons.all())
-        context["franchise_stories"] = (
-            ArticlePage.objects.for_listing()
-            .filter(franchise_tagged_items__tag__in=[item.tag_id for item in tags])
-            .exclude(series=self)
-            .first_distinct(FRANCHISE_STORIES)
+        franchise_stories = (
+            list(
+                ArticlePage.objects.cards()
+                .tagged_any([item.tag_id for item in tags])
+                .exclude(series=self)[:FRANCHISE_STORIES]
+            )
             if tags
             else []
+        )
+        prefetch_cards(articles, franchise_stories)
+        context.update(
+            articles=articles,
+            franchise_tags=[item.tag for item in tags],
+            seasons=list(self.seasons.all()),
+            franchise_stories=franchise_stories,
         )
         return context
 

@@ -7,13 +7,15 @@ from taggit.models import ItemBase, TagBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from .visibility import visible_to_readers
+
 
 class FranchiseTagQuerySet(models.QuerySet):
     def with_story_counts(self):
         """Tags that label at least one live, public story, with the count."""
         from .article import ArticlePage
 
-        public_stories = ArticlePage.objects.live().public().values("pk")
+        public_stories = visible_to_readers(ArticlePage.objects.all()).values("pk")
         return self.annotate(
             story_count=Count("tagged_articles", filter=Q(tagged_articles__content_object__in=public_stories))
         ).filter(story_count__gt=0)

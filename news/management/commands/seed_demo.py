@@ -22,7 +22,6 @@ from news import demo_content as demo
 from news.models import (
     ArticleAuthor,
     ArticlePage,
-    ArticleSource,
     Author,
     FranchiseTag,
     SectionPage,
@@ -208,10 +207,9 @@ class Command(BaseCommand):
             season_number=spec["season"],
             body=[(kind, value) for kind, value in spec["body"]],
             search_description=spec["dek"],
+            sources=[("source", {"description": description, "url": url}) for description, url in spec["sources"]],
         )
         article.article_authors.add(ArticleAuthor(author=authors[spec["author"]]))
-        for description, url in spec["sources"]:
-            article.sources.add(ArticleSource(description=description, url=url))
         article.franchise_tags.set([tags[name] for name in spec["franchises"]])
         return self._publish_article(sections[spec["section"]], article, timezone.now() - timedelta(minutes=30))
 
