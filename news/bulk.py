@@ -129,7 +129,7 @@ def bulk_create_articles(count, seed=2026, progress=True, published_within_days=
                     tagged.append(ArticleFranchiseTag(content_object_id=page.pk, tag=tag))
             # bulk_create refuses multi-table models; the parent rows exist, so
             # insert only ArticlePage's own table.
-            ArticlePage.objects._batched_insert(articles, ArticlePage._meta.local_concrete_fields, BATCH_SIZE)
+            ArticlePage.objects.all()._batched_insert(articles, ArticlePage._meta.local_concrete_fields, BATCH_SIZE)
             ArticleAuthor.objects.bulk_create(bylines, batch_size=BATCH_SIZE)
             ArticleFranchiseTag.objects.bulk_create(tagged, batch_size=BATCH_SIZE)
             for section_pk, added in per_section.items():

@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE = {
 # those to the Celery workers so one fleet does all asynchronous work.
 TASKS = {"default": {"BACKEND": "config.task_backend.CeleryTaskBackend"}}
 
+# `manage.py seed_demo` creates demo users with a published password.
+DEMO_CONTENT_ALLOWED = False
+
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Talkies"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

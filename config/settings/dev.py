@@ -7,3 +7,5 @@ from .base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)
 INTERNAL_IPS = ["127.0.0.1"]
+
+DEMO_CONTENT_ALLOWED = True

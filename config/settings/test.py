@@ -56,3 +56,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 _worker_database_name = env_str("TALKIES_WORKER_DATABASE_NAME")
 if _worker_database_name:
     DATABASES["default"]["NAME"] = _worker_database_name
+
+DEMO_CONTENT_ALLOWED = True

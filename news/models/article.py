@@ -10,11 +10,14 @@ from django.utils.html import strip_tags
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
+
+from rest_framework import serializers
 
 from news.blocks import ArticleBodyBlock, CorrectionBlock, SourceBlock
 
@@ -133,6 +136,12 @@ class ArticlePage(SocialFields, Page):
         help_text="Shown at the foot of the story. Add one whenever a published fact changes.",
     )
 
+    comments_open = models.BooleanField(
+        "allow reader comments",
+        default=True,
+        help_text="Untick to close comments on this story, e.g. for sensitive news.",
+    )
+
     objects = ArticlePageManager()
     # Joined when the story is routed to (see HomePage.route).
     route_select_related = ("hero_image", "series")
@@ -163,9 +172,22 @@ class ArticlePage(SocialFields, Page):
         [
             ObjectList(content_panels, heading="Content"),
             ObjectList(promote_panels, heading="Promote"),
-            ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([FieldPanel("comments_open"), *Page.settings_panels], heading="Settings"),
         ]
     )
+
+    api_fields = [
+        APIField("dek"),
+        APIField("byline", serializer=serializers.ListField(child=serializers.CharField(), source="byline_names")),
+        APIField("first_published_at"),
+        APIField("series"),
+        APIField("season_number"),
+        APIField("franchise_tags"),
+        APIField("hero_image"),
+        APIField("hero_alt_text"),
+        APIField("body"),
+        APIField("corrections"),
+    ]
 
     search_fields = Page.search_fields + [
         index.SearchField("dek", boost=2),
@@ -189,6 +211,10 @@ class ArticlePage(SocialFields, Page):
     @cached_property
     def authors(self):
         return [item.author for item in self.article_authors.all()]
+
+    @property
+    def byline_names(self):
+        return [author.name for author in self.authors]
 
     @cached_property
     def franchise_tag_list(self):

@@ -4,6 +4,7 @@ from django.db.models import Max, Q
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -101,6 +102,14 @@ class SeriesHubPage(SocialFields, Page):
         InlinePanel("seasons", label="Season", heading="Seasons"),
     ]
     promote_panels = Page.promote_panels + SocialFields.social_panels
+
+    api_fields = [
+        APIField("network"),
+        APIField("status"),
+        APIField("description"),
+        APIField("franchise_tags"),
+        APIField("key_art"),
+    ]
 
     search_fields = Page.search_fields + [
         index.SearchField("description"),

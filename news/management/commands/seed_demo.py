@@ -49,13 +49,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--articles", type=int, default=0, help="Also create this many extra stories in bulk.")
         parser.add_argument(
-            "--force", action="store_true", help="Run even with DEBUG off (never on a real production site)."
+            "--force", action="store_true", help="Run with production settings too, e.g. for benchmarks."
         )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable bulk content.")
 
     def handle(self, *args, articles=0, force=False, seed=2026, verbosity=1, **options):
-        if not settings.DEBUG and not force and not settings.SETTINGS_MODULE.endswith((".test", ".dev")):
-            raise CommandError("seed_demo writes demo users and stories; pass --force to run it with DEBUG off.")
+        if not settings.DEMO_CONTENT_ALLOWED and not force:
+            raise CommandError(
+                "seed_demo writes demo users and stories; it runs with the dev and test settings, "
+                "or with --force (never on a real production site)."
+            )
         if articles < 0:
             raise CommandError("--articles must be zero or more.")
         self.verbosity = verbosity

@@ -1,0 +1,52 @@
+from django.core.management import call_command
+
+import pytest
+from lxml import html as lxml_html
+
+from home.models import HomePage
+from news.models import ArticlePage, SeriesHubPage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_the_demo_newsroom_once(client, capsys):
+    call_command("seed_demo", verbosity=0)
+    first_count = ArticlePage.objects.live().count()
+    assert first_count >= 30
+    output = capsys.readouterr().out
+    assert "user 'admin' password '" in output
+
+    call_command("seed_demo", verbosity=0)
+    assert ArticlePage.objects.live().count() == first_count
+
+    flagship = ArticlePage.objects.get(slug="mara-quill-night-ledger-season-2-just-as-personal")
+    hub = SeriesHubPage.objects.get(slug="night-ledger")
+    assert flagship.series == hub and flagship.season_number == 2
+    assert [block.block_type for block in flagship.body].count("pull_quote") >= 3
+    assert hub.seasons.count() == 2
+    assert {tag.name for tag in flagship.franchise_tags.all()} >= {"Ironbound Universe", "Streamline"}
+
+    tree = lxml_html.fromstring(client.get("/").content)
+    assert tree.xpath("string(//*[contains(@class, 'card--lead')]//h2)") == flagship.title
+    assert client.login(username="admin", password="talkies-demo")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_bulk_stories_are_real_live_pages(client, capsys):
+    call_command("seed_demo", verbosity=0)
+    before = ArticlePage.objects.live().count()
+    call_command("seed_demo", articles=120, verbosity=1)
+    assert ArticlePage.objects.live().count() == before + 120
+    assert "Creating stories" in capsys.readouterr().err  # the progress bar
+    bulk = ArticlePage.objects.filter(slug__startswith="story-").first()
+    response = client.get(bulk.url)
+    assert response.status_code == 200
+    assert bulk.title.encode() in response.content
+    # The tree stays consistent for Wagtail's own tree operations.
+    home = HomePage.objects.get()
+    assert (
+        home.get_descendants().count()
+        == ArticlePage.objects.count() + home.get_descendants().not_type(ArticlePage).count()
+    )
+    section = bulk.get_parent()
+    assert section.numchild == section.get_children().count()
