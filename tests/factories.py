@@ -7,7 +7,7 @@ from django.core.files.images import ImageFile
 from django.utils import timezone
 
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Collection, Locale, Page, Site
 
 import factory
 import wagtail_factories
@@ -36,10 +36,16 @@ def jpeg_bytes(width=1200, height=675, colour=(120, 30, 40)):
     return buffer
 
 
+def root_collection():
+    """Wagtail's root collection; rebuilt after a transactional test flushed the tables."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
 class ImageFactory(DjangoModelFactory):
     class Meta:
         model = get_image_model()
 
+    collection = factory.LazyFunction(root_collection)
     title = factory.Sequence(lambda n: f"Still {n}")
     description = factory.LazyAttribute(lambda o: f"Description of {o.title}")
     file = factory.LazyFunction(lambda: ImageFile(jpeg_bytes(), name="still.jpg"))
@@ -116,7 +122,16 @@ class PublishedPageFactory(wagtail_factories.PageFactory):
 
 
 def home_page():
-    return HomePage.objects.get()
+    """The site's home page; rebuilt after a transactional test flushed the tables."""
+    home = HomePage.objects.first()
+    if home is None:
+        Locale.objects.get_or_create(language_code="en")
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        home = root.add_child(instance=HomePage(title="Talkies", slug="home"))
+        Site.objects.update_or_create(
+            is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
+        )
+    return home
 
 
 class SectionPageFactory(PublishedPageFactory):

@@ -6,13 +6,13 @@ import pytest
 
 from home.models import HomePage
 from news.models import ArticlePage, SectionPage, SeriesHubPage, SeriesIndexPage
-from tests.factories import ArticlePageFactory, SectionPageFactory, SeriesHubPageFactory, series_index
+from tests.factories import ArticlePageFactory, SectionPageFactory, SeriesHubPageFactory, home_page, series_index
 
 pytestmark = pytest.mark.django_db
 
 
 def test_home_page_is_the_site_root(client):
-    home = HomePage.objects.get()
+    home = home_page()
     assert home.get_site().is_default_site
     response = client.get("/")
     assert response.status_code == 200
@@ -20,7 +20,7 @@ def test_home_page_is_the_site_root(client):
 
 
 def test_sections_and_the_series_index_sit_under_home():
-    home = HomePage.objects.get()
+    home = home_page()
     assert SectionPage.can_create_at(home)
     assert SeriesIndexPage.can_create_at(home)
     assert not ArticlePage.can_create_at(home)
@@ -41,7 +41,7 @@ def test_series_hubs_live_under_the_series_index():
     assert SeriesHubPage.can_create_at(index)
     assert not SeriesHubPage.can_create_at(SectionPageFactory())
     # Only one series index and one home page make sense.
-    assert not SeriesIndexPage.can_create_at(HomePage.objects.get())
+    assert not SeriesIndexPage.can_create_at(home_page())
     assert not HomePage.can_create_at(Page.get_first_root_node())
 
 

@@ -7,7 +7,7 @@ from wagtail.models import PageViewRestriction
 import pytest
 from lxml import html as lxml_html
 
-from home.models import HomeFeaturedStory, HomePage
+from home.models import HomeFeaturedStory
 from tests.factories import (
     ArticlePageFactory,
     AuthorFactory,
@@ -15,6 +15,7 @@ from tests.factories import (
     ImageFactory,
     SectionPageFactory,
     SeriesHubPageFactory,
+    home_page,
     hours_ago,
 )
 
@@ -184,7 +185,7 @@ def test_author_page_lists_their_stories(client, newsroom):
 
 
 def test_home_page_leads_with_featured_stories_then_latest(client, newsroom):
-    home = HomePage.objects.get()
+    home = home_page()
     HomeFeaturedStory.objects.create(page=home, story=newsroom["older"], sort_order=0)
     HomeFeaturedStory.objects.create(page=home, story=newsroom["story"], sort_order=1)
     tree = page_tree(client.get("/"))
@@ -196,7 +197,7 @@ def test_home_page_leads_with_featured_stories_then_latest(client, newsroom):
 
 
 def test_unpublished_featured_story_is_skipped(client, newsroom):
-    home = HomePage.objects.get()
+    home = home_page()
     HomeFeaturedStory.objects.create(page=home, story=newsroom["older"], sort_order=0)
     newsroom["older"].unpublish()
     tree = page_tree(client.get("/"))

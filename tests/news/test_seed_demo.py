@@ -3,8 +3,8 @@ from django.core.management import call_command
 import pytest
 from lxml import html as lxml_html
 
-from home.models import HomePage
 from news.models import ArticlePage, SeriesHubPage
+from tests.factories import home_page
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_bulk_stories_are_real_live_pages(client, capsys):
     assert response.status_code == 200
     assert bulk.title.encode() in response.content
     # The tree stays consistent for Wagtail's own tree operations.
-    home = HomePage.objects.get()
+    home = home_page()
     assert (
         home.get_descendants().count()
         == ArticlePage.objects.count() + home.get_descendants().not_type(ArticlePage).count()
