@@ -255,6 +255,7 @@ TASKS = {"default": {"BACKEND": "config.task_backend.CeleryTaskBackend"}}
 
 # `manage.py seed_demo` creates demo users with a published password.
 DEMO_CONTENT_ALLOWED = False
+DEMO_ADMIN_PASSWORD = env_str("DEMO_ADMIN_PASSWORD")
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Talkies"

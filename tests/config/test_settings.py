@@ -13,7 +13,15 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "talkies.example",
     "WAGTAILADMIN_BASE_URL": "https://talkies.example",
 }
-SERVICE_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "ELASTICSEARCH_URL", "SECRET_KEY", "DEBUG")
+SERVICE_VARIABLES = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CACHE_URL",
+    "ELASTICSEARCH_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def run_manage(*args, env=None):
