@@ -8,6 +8,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(PY) manage.py
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+# Links printed by the setup (the admin login) point at the port actually served.
+export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev setup run web worker beat test lint format bench lock clean
