@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -28,6 +28,19 @@ def _prepare_broker(sender, **kwargs):
 def _prepare_worker_broker(sender=None, **kwargs):
     if str(app.conf.broker_url).startswith("filesystem"):
         ensure_filesystem_broker_folders(app.conf.broker_transport_options or {})
+
+
+@task_prerun.connect
+def _forget_cached_rows(**kwargs):
+    """The test suite empties and refills the database between tests while
+    one worker keeps running; cached content types would then point at rows
+    that no longer exist. Only the test settings turn this on."""
+    from django.conf import settings
+
+    if getattr(settings, "CELERY_WORKER_CLEARS_CACHES_PER_TASK", False):
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
 
 
 @app.task(name="config.run_django_task", bind=True, max_retries=5)

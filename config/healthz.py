@@ -55,11 +55,21 @@ def check_search() -> str:
     return backend.__class__.__module__.rsplit(".", 1)[-1]
 
 
+def check_scheduled_publishing() -> str:
+    from news.dashboard import missed_go_lives
+
+    missed = missed_go_lives().count()
+    if missed:
+        raise RuntimeError(f"{missed} scheduled stories missed their go-live time")
+    return "on time"
+
+
 CHECKS = {
     "database": check_database,
     "cache": check_cache,
     "broker": check_broker,
     "search": check_search,
+    "scheduled_publishing": check_scheduled_publishing,
 }
 
 
@@ -73,6 +83,9 @@ def run_checks() -> dict[str, dict]:
         except Exception as exc:
             logger.warning("healthz: %s is down: %s", name, exc)
             results[name] = {"ok": False, "error": exc.__class__.__name__}
+            if isinstance(exc, RuntimeError):
+                # Our own probes explain themselves; library errors may leak internals.
+                results[name]["detail"] = str(exc)
         results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
     return results
 

@@ -1,14 +1,123 @@
+import json
 import logging
+import urllib.request
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
+MAX_DELIVERY_ATTEMPTS = 6
+# A row stuck in "sending" this long belongs to a worker that died mid-send.
+STALE_SENDING = timedelta(minutes=10)
+# Rows still pending this long were never handed to the broker.
+STALE_PENDING = timedelta(minutes=2)
+
 
 @shared_task(name="news.tasks.publish_scheduled_pages", ignore_result=True)
 def publish_scheduled_pages():
     """Run by beat every minute: publish stories whose go-live time has come
-    and unpublish those past their expiry. Wagtail's command is idempotent."""
+    and unpublish those past their expiry."""
+    from wagtail.models import Page
+
     call_command("publish_scheduled", verbosity=0)
+    # Wagtail leaves the passed go-live time on a page it has just made live;
+    # clear it so the story's next edit is not mistaken for a scheduled one.
+    Page.objects.filter(live=True, go_live_at__lte=timezone.now()).update(go_live_at=None)
+
+
+@shared_task(name="news.tasks.deliver_editorial_notification", bind=True, ignore_result=True, max_retries=None)
+def deliver_editorial_notification(self, notification_id):
+    """Send one notification. Safe to run twice: a row is claimed before
+    sending and a sent row is never sent again."""
+    from news.models import EditorialNotification as Notification
+
+    claimed = Notification.objects.filter(
+        pk=notification_id, status__in=[Notification.Status.PENDING, Notification.Status.RETRYING]
+    ).update(status=Notification.Status.SENDING, updated_at=timezone.now())
+    if not claimed:
+        return
+    notification = Notification.objects.get(pk=notification_id)
+    notification.attempts += 1
+    try:
+        if notification.channel == Notification.Channel.WEBHOOK:
+            post_to_webhook(notification)
+        else:
+            send_notification_email(notification)
+    except Exception as exc:
+        notification.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if notification.attempts >= MAX_DELIVERY_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+            notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+            logger.error("Giving up on notification %s: %s", notification_id, notification.last_error)
+            return
+        notification.status = Notification.Status.RETRYING
+        notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+        countdown = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1)
+        raise self.retry(exc=exc, countdown=countdown)
+    notification.status = Notification.Status.SENT
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
+
+
+@shared_task(name="news.tasks.dispatch_pending_notifications", ignore_result=True)
+def dispatch_pending_notifications():
+    """Beat job: hand the broker any notification that never reached it, or
+    whose worker died while sending."""
+    from news.models import EditorialNotification as Notification
+
+    now = timezone.now()
+    stale = Notification.objects.filter(
+        Q(status=Notification.Status.PENDING, created_at__lt=now - STALE_PENDING)
+        | Q(status=Notification.Status.SENDING, updated_at__lt=now - STALE_SENDING)
+    )
+    for notification_id in stale.values_list("pk", flat=True)[:500]:
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+            status=Notification.Status.RETRYING
+        )
+        deliver_editorial_notification.delay(notification_id)
+
+
+def notification_context(notification):
+    page_url = None
+    if notification.page_id:
+        page_url = f"{settings.WAGTAILADMIN_BASE_URL}/{settings.WAGTAIL_ADMIN_PATH}/pages/{notification.page_id}/edit/"
+    return {"notification": notification, "edit_url": page_url}
+
+
+def send_notification_email(notification):
+    context = notification_context(notification)
+    message = EmailMultiAlternatives(
+        subject=f"[Talkies] {notification.subject}",
+        body=render_to_string("news/email/editorial_notification.txt", context),
+        to=[notification.target],
+    )
+    message.attach_alternative(render_to_string("news/email/editorial_notification.html", context), "text/html")
+    message.send()
+
+
+def post_to_webhook(notification):
+    context = notification_context(notification)
+    text = f"*{notification.subject}*"
+    if notification.actor:
+        text += f" (by {notification.actor})"
+    if notification.message:
+        text += f"\n> {notification.message}"
+    if context["edit_url"]:
+        text += f"\n<{context['edit_url']}|Open in Talkies>"
+    request = urllib.request.Request(
+        notification.target,
+        data=json.dumps({"text": text}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT) as response:
+        response.read()

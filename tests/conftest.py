@@ -38,8 +38,9 @@ def wait_for(predicate, timeout=30.0, interval=0.1, message="condition"):
 class WorkerProcess:
     """A real `celery worker` process, on the broker and database the tests use."""
 
-    def __init__(self, database_name):
+    def __init__(self, database_name, mail_dir):
         self.database_name = database_name
+        self.mail_dir = mail_dir
         self.process = None
         self.output = []
         self.ready = threading.Event()
@@ -53,6 +54,7 @@ class WorkerProcess:
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings.test",
             TALKIES_WORKER_DATABASE_NAME=str(self.database_name),
+            TALKIES_TEST_MAIL_DIR=str(self.mail_dir),
             PYTHONUNBUFFERED="1",
         )
         self.process = subprocess.Popen(
@@ -102,19 +104,41 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A Celery worker running in its own process for the whole session.
 
     Tests using it need `transactional_db` so that their rows are committed
-    where the worker can read them.
+    where the worker can read them. Mail it sends is written to
+    `worker.mail_dir`; read it with `worker_mail()`.
     """
     from django.db import connection
 
     with django_db_blocker.unblock():
         database_name = connection.settings_dict["NAME"]
-    worker = WorkerProcess(database_name).start()
+    worker = WorkerProcess(database_name, tmp_path_factory.mktemp("worker-mail")).start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def worker(celery_worker_process):
+    """The session's worker, with its mailbox emptied for this test."""
+    for path in Path(celery_worker_process.mail_dir).glob("*"):
+        path.unlink()
+    return celery_worker_process
+
+
+def worker_mail(worker):
+    """Every message the worker has sent, parsed."""
+    import email
+    from email import policy
+
+    messages = []
+    for path in sorted(Path(worker.mail_dir).glob("*.log")):
+        for chunk in path.read_text().split("-" * 79):
+            if chunk.strip():
+                messages.append(email.message_from_string(chunk.strip(), policy=policy.default))
+    return messages
 
 
 class LocalHTTPServer:

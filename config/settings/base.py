@@ -21,10 +21,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Talkies' own apps come last: their ready() replaces some of Wagtail's
+# signal handlers (the synchronous moderation emails), which must exist first.
 INSTALLED_APPS = [
-    "home",
-    "news",
-    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -52,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "home",
+    "news",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -242,11 +244,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {
-        "task": "news.tasks.publish_scheduled_pages",
-        "schedule": 60.0,
-    },
+    "publish-scheduled-pages": {"task": "news.tasks.publish_scheduled_pages", "schedule": 60.0},
+    "dispatch-pending-notifications": {"task": "news.tasks.dispatch_pending_notifications", "schedule": 60.0},
 }
+
+# --- Newsroom notifications ---------------------------------------------
+# A Slack-compatible incoming webhook that hears about every editorial event.
+NEWSROOM_WEBHOOK_URL = env_str("NEWSROOM_WEBHOOK_URL")
+NEWSROOM_WEBHOOK_TIMEOUT = 5
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+# Scheduled stories more than this late raise the dashboard and /healthz alarm.
+MISSED_GO_LIVE_ALARM_MINUTES = 5
 
 # Wagtail 8 hands its own background work (search index and reference index
 # updates, image focal points) to django-tasks; this backend sends each of

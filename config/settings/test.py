@@ -22,6 +22,13 @@ STORAGES = {
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "talkies-test-media"
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by a test cannot share the in-memory outbox; it
+# writes mail to files the test reads.
+_mail_dir = env_str("TALKIES_TEST_MAIL_DIR")
+if _mail_dir:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = _mail_dir
+NOTIFICATION_RETRY_BASE_SECONDS = 1
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's in-memory default, so that a real Celery worker
@@ -42,6 +49,9 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
     }
+
+# One worker process outlives the many database flushes of a test session.
+CELERY_WORKER_CLEARS_CACHES_PER_TASK = True
 
 # Wagtail's own background work (index updates) runs inline in tests so that
 # a test sees its effect; the Celery route is proven by a test that starts a

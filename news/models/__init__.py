@@ -1,5 +1,6 @@
 from .article import ArticleAuthor, ArticlePage, prefetch_cards
 from .authors import Author
+from .notifications import EditorialNotification
 from .sections import SectionPage
 from .series import SeriesHubPage, SeriesIndexPage, SeriesSeason
 from .tags import ArticleFranchiseTag, FranchiseTag, SeriesFranchiseTag
@@ -9,6 +10,7 @@ __all__ = [
     "ArticleFranchiseTag",
     "ArticlePage",
     "Author",
+    "EditorialNotification",
     "FranchiseTag",
     "SectionPage",
     "SeriesFranchiseTag",

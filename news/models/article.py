@@ -20,6 +20,7 @@ from wagtail.search import index
 from rest_framework import serializers
 
 from news.blocks import ArticleBodyBlock, CorrectionBlock, SourceBlock
+from news.forms import ArticlePageForm
 
 from .mixins import SocialFields
 from .tags import ArticleFranchiseTag
@@ -172,9 +173,13 @@ class ArticlePage(SocialFields, Page):
         [
             ObjectList(content_panels, heading="Content"),
             ObjectList(promote_panels, heading="Promote"),
-            ObjectList([FieldPanel("comments_open"), *Page.settings_panels], heading="Settings"),
+            ObjectList(
+                [FieldPanel("comments_open"), FieldPanel("publish_despite_checklist"), *Page.settings_panels],
+                heading="Settings",
+            ),
         ]
     )
+    base_form_class = ArticlePageForm
 
     api_fields = [
         APIField("dek"),
@@ -325,8 +330,9 @@ class ArticleAuthor(Orderable):
 
     panels = [FieldPanel("author")]
 
-    class Meta(Orderable.Meta):
-        unique_together = [("page", "author")]
+    # No unique constraint on (page, author): the admin saves a byline by
+    # deleting and re-adding rows, which a constraint would trip over.
+    # ArticlePageForm rejects a name listed twice instead.
 
     def __str__(self):
         return str(self.author)

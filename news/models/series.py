@@ -170,7 +170,7 @@ class SeriesSeason(Orderable):
     panels = [FieldPanel("number"), FieldPanel("premiere_date"), FieldPanel("episode_count"), FieldPanel("summary")]
 
     class Meta(Orderable.Meta):
-        unique_together = [("page", "number")]
+        ordering = ["number"]
 
     def __str__(self):
         return f"Season {self.number}"

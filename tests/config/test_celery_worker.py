@@ -38,6 +38,7 @@ def test_publish_request_hands_index_update_to_a_real_worker(client, celery_work
             "dek": "Season two is in production.",
             "hero_image": image.pk,
             "hero_alt_text": "Dana Vex in the rain",
+            "franchise_tags": "Ironbound",
             "article_authors": inline_formset([{"author": author.pk}]),
             "body": streamfield([("paragraph", rich_text("<p>Cameras are rolling.</p>"))]),
             "sources": streamfield([]),

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -29,6 +30,7 @@ from news.models import (
     SeriesIndexPage,
     SeriesSeason,
 )
+from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 
 ADMIN_USERNAME = "admin"
 DEMO_PASSWORD_SETTING = "DEMO_ADMIN_PASSWORD"
@@ -74,7 +76,9 @@ class Command(BaseCommand):
             flagship = self.ensure_flagship(sections, hubs, tags, authors, images)
             self.ensure_stories(sections, hubs, tags, authors, images)
             self.ensure_featured(home, flagship)
+            setup_newsroom()
             password = self.ensure_admin()
+            newsroom_users = self.ensure_newsroom_users(password, authors)
 
         if articles:
             from news.bulk import bulk_create_articles
@@ -88,6 +92,8 @@ class Command(BaseCommand):
                 f"user '{ADMIN_USERNAME}' password '{password}'"
             )
         )
+        for username, role in newsroom_users:
+            self.stdout.write(f"  {role}: user '{username}' password '{password}'")
 
     def say(self, message):
         if self.verbosity:
@@ -279,6 +285,23 @@ class Command(BaseCommand):
             )
         return list(Image.objects.filter(title__startswith="Demo still").order_by("title"))
 
+    def ensure_newsroom_users(self, password, authors):
+        User = get_user_model()
+        created = []
+        for username, group_name, author_slug, role in NEWSROOM_USERS:
+            author = authors[author_slug]
+            first, _, last = author.name.partition(" ")
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={"email": author.email, "first_name": first, "last_name": last, "is_staff": False},
+            )
+            if not user.check_password(password):
+                user.set_password(password)
+                user.save()
+            user.groups.add(Group.objects.get(name=group_name))
+            created.append((username, role))
+        return created
+
     def ensure_admin(self):
         User = get_user_model()
         password = getattr(settings, DEMO_PASSWORD_SETTING, None) or DEFAULT_DEMO_PASSWORD
@@ -291,6 +314,14 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = user.is_active = True
             user.save()
         return password
+
+
+NEWSROOM_USERS = [
+    # username, group, author slug (their byline), role shown at login
+    ("writer", WRITERS, "niko-parrish", "Writer"),
+    ("copyeditor", COPY_EDITORS, "lena-hart", "Copy editor"),
+    ("editor", EDITORS, "ada-okonkwo", "Editor"),
+]
 
 
 def render_demo_image(index, colours, size=(1600, 900)):

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+
+
+class EditorialNotification(models.Model):
+    """One message to one recipient about one editorial event.
+
+    Written in the same transaction as the event, then delivered by a Celery
+    task; the row is the delivery log editors browse in the admin.
+    """
+
+    class Event(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Newsroom webhook"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        RETRYING = "retrying", "Retrying"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    event = models.CharField(max_length=30, choices=Event.choices)
+    # Identifies the occurrence (e.g. one task state or one revision), so a
+    # duplicated signal cannot create a second message for the same event.
+    event_key = models.CharField(max_length=100)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.CharField(max_length=500, help_text="Email address or webhook URL.")
+    page = models.ForeignKey("wagtailcore.Page", null=True, on_delete=models.SET_NULL, related_name="+")
+    page_title = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    message = models.TextField(blank=True)
+    actor = models.CharField(max_length=150, blank=True, help_text="Who caused the event.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "channel", "target"], name="one_notification_per_event_target"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        verbose_name = "editorial notification"
+
+    def __str__(self):
+        return f"{self.get_event_display()}: {self.page_title} → {self.target}"

@@ -1,0 +1,111 @@
+"""Notification delivery: retries with backoff, never blocks the editor."""
+
+import json
+
+from django.core import mail
+
+import pytest
+
+from news.models import EditorialNotification
+from news.newsroom import EDITORS, setup_newsroom
+from news.tasks import deliver_editorial_notification, dispatch_pending_notifications
+from tests.conftest import wait_for
+from tests.factories import ArticlePageFactory, AuthorFactory, UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dead_webhook_is_retried_and_the_editorial_action_still_succeeds(client, settings, worker, local_http_server):
+    local_http_server.routes["/hooks/newsroom"] = (500, "text/plain", "upstream exploded")
+    settings.NEWSROOM_WEBHOOK_URL = f"{local_http_server.url}/hooks/newsroom"
+    story = ArticlePageFactory(
+        title="Night Ledger renewed", live=False, authors=[AuthorFactory(email="niko@talkies.test")]
+    )
+    groups, _ = setup_newsroom()
+    editor = UserFactory(username="eddie", email="eddie@talkies.test")
+    editor.groups.add(groups[EDITORS])
+
+    client.force_login(editor)
+    # The editor publishes straight from the page explorer's publish action.
+    response = client.post(f"/admin/pages/{story.pk}/edit/", _publish_form(story))
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.live  # the editorial action succeeded at once
+
+    webhook = EditorialNotification.objects.get(channel="webhook")
+    assert webhook.target == settings.NEWSROOM_WEBHOOK_URL
+    wait_for(
+        lambda: EditorialNotification.objects.get(pk=webhook.pk).attempts >= 3,
+        timeout=60,
+        message="the webhook delivery to be retried",
+    )
+    webhook.refresh_from_db()
+    assert webhook.status in {"retrying", "sending"}
+    assert "500" in webhook.last_error
+    posts = [body for method, path, body in local_http_server.requests if path == "/hooks/newsroom"]
+    assert len(posts) >= 3
+    assert "Published: Night Ledger renewed" in json.loads(posts[0])["text"]
+    # The email to the author went out once regardless.
+    email = EditorialNotification.objects.get(channel="email")
+    wait_for(lambda: EditorialNotification.objects.get(pk=email.pk).status == "sent", message="the email")
+
+
+def _publish_form(story):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    rows = [{"id": row.pk, "author": row.author_id} for row in story.article_authors.all()]
+    return nested_form_data(
+        {
+            "title": story.title,
+            "slug": story.slug,
+            "dek": "Another season.",
+            "franchise_tags": "Ironbound",
+            "article_authors": inline_formset(rows, initial=len(rows)),
+            "body": streamfield([("paragraph", rich_text("<p>Renewed.</p>"))]),
+            "sources": streamfield([]),
+            "corrections": streamfield([]),
+            "comments": inline_formset([]),
+            "action-publish": "action-publish",
+        }
+    )
+
+
+@pytest.mark.django_db
+def test_a_sent_notification_is_never_sent_again(django_capture_on_commit_callbacks):
+    from news.notifications import record
+
+    story = ArticlePageFactory(title="Quill interview")
+    [notification] = record(
+        EditorialNotification.Event.PUBLISHED, "published:test", story, emails=["niko@talkies.test"]
+    )
+    deliver_editorial_notification.apply(args=[notification.pk])
+    deliver_editorial_notification.apply(args=[notification.pk])  # a duplicated message
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.status == "sent" and notification.attempts == 1
+    # The same event signalled twice records one notification.
+    assert record(EditorialNotification.Event.PUBLISHED, "published:test", story, emails=["niko@talkies.test"]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notifications_the_broker_never_got_are_dispatched_by_beat(worker):
+    from django.utils import timezone
+
+    from tests.conftest import worker_mail
+
+    story = ArticlePageFactory(title="Saltmarsh review")
+    # Written at publish time, but the broker was down so no task was sent.
+    stranded = EditorialNotification.objects.create(
+        event="published",
+        event_key="published:1",
+        channel="email",
+        target="ada@talkies.test",
+        page=story,
+        page_title=story.title,
+        subject="Published: Saltmarsh review",
+    )
+    EditorialNotification.objects.filter(pk=stranded.pk).update(
+        created_at=timezone.now() - timezone.timedelta(minutes=5)
+    )
+    dispatch_pending_notifications.delay()  # what beat sends every minute
+    wait_for(lambda: EditorialNotification.objects.get(pk=stranded.pk).status == "sent", message="redelivery")
+    assert [message["To"] for message in worker_mail(worker)] == ["ada@talkies.test"]

@@ -1,0 +1,181 @@
+"""The editorial workflow over HTTP through the real admin, with a real worker.
+
+Writer drafts and submits; copy editor approves; editor requests changes;
+writer revises and resubmits (review restarts at copy edit); both approve; the
+story is live. Each notification is delivered once, by a Celery worker
+process (over Redis in CI's service pass).
+"""
+
+from collections import Counter
+
+from wagtail.models import WorkflowState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+import pytest
+
+from news.models import ArticlePage, EditorialNotification
+from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from tests.conftest import wait_for, worker_mail
+from tests.factories import AuthorFactory, FranchiseTagFactory, SectionPageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def article_form(title, author, body, action, page=None, **extra):
+    """The article form as the admin posts it; for an existing page the
+    byline rows carry their ids, as the real form does."""
+    if page is None:
+        byline = inline_formset([{"author": author.pk}])
+    else:
+        rows = [{"id": row.pk, "author": row.author_id} for row in page.article_authors.all()]
+        byline = inline_formset(rows, initial=len(rows))
+    data = {
+        "title": title,
+        "slug": extra.pop("slug", "night-ledger-season-two"),
+        "dek": "Season two is in production.",
+        "article_authors": byline,
+        "franchise_tags": "Ironbound",
+        "body": streamfield([("paragraph", rich_text(body))]),
+        "sources": streamfield([]),
+        "corrections": streamfield([]),
+        "comments": inline_formset([]),
+        action: action,
+    }
+    data.update(extra)
+    return nested_form_data(data)
+
+
+@pytest.fixture
+def newsroom(client):
+    section = SectionPageFactory(title="News", slug="news")
+    groups, _ = setup_newsroom()
+    FranchiseTagFactory(name="Ironbound", slug="ironbound")
+    people = {}
+    for username, group in (
+        ("wren", WRITERS),
+        ("other_writer", WRITERS),
+        ("casey", COPY_EDITORS),
+        ("eddie", EDITORS),
+    ):
+        user = UserFactory(username=username, email=f"{username}@talkies.test")
+        user.groups.add(groups[group])
+        people[username] = user
+    author = AuthorFactory(name="Wren Writer", slug="wren-writer", email="wren.byline@talkies.test")
+    return {"section": section, "author": author, **people}
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def workflow_action(client, page, action, comment=""):
+    state = page.current_workflow_task_state
+    return client.post(f"/admin/pages/workflow/action/{page.pk}/{action}/{state.pk}/", {"comment": comment})
+
+
+def assert_refused(response):
+    """Wagtail's admin answers a forbidden action with 403, or by sending the
+    user back to the dashboard with a permission message."""
+    assert response.status_code == 403 or (response.status_code == 302 and response["Location"] == "/admin/"), (
+        response.status_code,
+        response.get("Location"),
+    )
+
+
+def test_story_goes_through_copy_edit_and_editor_approval(client, newsroom, worker):
+    writer, copy_editor, editor = newsroom["wren"], newsroom["casey"], newsroom["eddie"]
+    section, author = newsroom["section"], newsroom["author"]
+
+    # The writer drafts and submits.
+    response = as_user(client, writer).post(
+        f"/admin/pages/add/news/articlepage/{section.pk}/",
+        article_form("Night Ledger season two", author, "<p>First draft.</p>", "action-submit"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    story = ArticlePage.objects.get(slug="night-ledger-season-two")
+    assert not story.live
+    assert story.current_workflow_task.name == "Copy edit"
+
+    # A writer cannot publish, approve, or get past the review.
+    client.post(
+        f"/admin/pages/{story.pk}/edit/",
+        article_form("Night Ledger season two", author, "<p>Sneaky.</p>", "action-publish", page=story),
+    )
+    story.refresh_from_db()
+    assert not story.live
+    assert_refused(workflow_action(client, story, "approve"))
+    assert story.current_workflow_task.name == "Copy edit"
+
+    # Another writer cannot even open a colleague's story.
+    as_user(client, newsroom["other_writer"])
+    assert_refused(client.get(f"/admin/pages/{story.pk}/edit/"))
+
+    # The copy editor approves with a note.
+    as_user(client, copy_editor)
+    assert workflow_action(client, story, "approve", "Tightened the lede.").status_code in (200, 302)
+    story.refresh_from_db()
+    assert story.current_workflow_task.name == "Editor approval"
+    assert not story.live
+
+    # A copy editor cannot act on the editor's step.
+    assert_refused(workflow_action(client, story, "approve"))
+    story.refresh_from_db()
+    assert story.current_workflow_task.name == "Editor approval"
+
+    # The editor requests changes.
+    as_user(client, editor)
+    assert workflow_action(client, story, "reject", "Needs a second source.").status_code in (200, 302)
+    story.refresh_from_db()
+    assert story.current_workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    assert not story.live
+
+    # The writer revises and resubmits: review starts again at copy edit.
+    as_user(client, writer)
+    response = client.post(
+        f"/admin/pages/{story.pk}/edit/",
+        article_form("Night Ledger season two", author, "<p>Now with two sources.</p>", "action-submit", page=story),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    story.refresh_from_db()
+    assert story.current_workflow_task.name == "Copy edit"
+
+    as_user(client, copy_editor)
+    workflow_action(client, story, "approve")
+    as_user(client, editor)
+    workflow_action(client, story, "approve", "Good to go.")
+    story.refresh_from_db()
+    assert story.live
+    assert "Now with two sources." in client.get(story.url).content.decode()
+
+    # Every notification was delivered exactly once, by the worker.
+    expected = Counter(
+        {
+            ("submitted", "casey@talkies.test"): 2,
+            ("approved", "wren@talkies.test"): 3,
+            ("submitted", "eddie@talkies.test"): 2,
+            ("changes_requested", "wren@talkies.test"): 1,
+            ("published", "wren.byline@talkies.test"): 1,
+        }
+    )
+
+    def all_sent():
+        rows = list(EditorialNotification.objects.values_list("event", "target", "status", "attempts"))
+        return len(rows) == sum(expected.values()) and all(row[2] == "sent" for row in rows) and rows
+
+    rows = wait_for(all_sent, timeout=90, message="every notification to be sent")
+    assert Counter((event, target) for event, target, _, _ in rows) == expected
+    assert all(attempts == 1 for *_, attempts in rows)
+
+    mail = worker_mail(worker)
+    sent = Counter((message["To"], message["Subject"]) for message in mail)
+    logged = Counter(
+        (target, f"[Talkies] {subject}")
+        for target, subject in EditorialNotification.objects.values_list("target", "subject")
+    )
+    assert sent == logged
+    rejection = next(m for m in mail if "Changes requested" in m["Subject"])
+    assert "Needs a second source." in rejection.get_body(("plain",)).get_content()
+    assert rejection.get_body(("html",)) is not None
+    # Wagtail's own synchronous moderation emails are not sent as well.
+    assert not [m for m in mail if "has been submitted for moderation" in str(m["Subject"])]
