@@ -14,6 +14,7 @@ urlpatterns = [
     path(f"{settings.WAGTAIL_ADMIN_PATH}/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    path("search/", include("search.urls")),
     path("", include("news.urls")),
 ]
 

@@ -102,6 +102,8 @@ def reader_pages():
         "franchise index": "/franchises/",
         "author": "/authors/niko-parrish/",
         "not found": "/no-such-page/",
+        "search": "/search/?q=night+ledger",
+        "search, no results": "/search/?q=nigth+ledgr",
     }
 
 

@@ -1,0 +1,39 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from search.backends import DatabaseReaderSearch, suggestions
+from search.query import FACETS, BadSearchRequest, clean_text, parse
+
+FACET_LABELS = {"franchise": "Franchise", "series": "Series", "section": "Section", "author": "Author"}
+SUGGEST_MIN_LENGTH = 2
+
+
+def get_reader_search():
+    return DatabaseReaderSearch()
+
+
+@require_GET
+def search_page(request):
+    context = {"search_query": request.GET.get("q", "")[:200]}
+    try:
+        search_request = parse(request.GET)
+    except BadSearchRequest as error:
+        context["error"] = str(error)
+        return render(request, "search/search_page.html", context, status=400)
+    context.update(search_request=search_request, search_query=search_request.text)
+    if not search_request.is_empty:
+        results = get_reader_search().search(search_request)
+        context["results"] = results
+        context["facet_groups"] = [
+            (facet, FACET_LABELS[facet], results.facets[facet]) for facet in FACETS if results.facets[facet]
+        ]
+    return render(request, "search/search_page.html", context)
+
+
+@require_GET
+def suggest(request):
+    text = clean_text(request.GET.get("q", ""))[:100]
+    if len(text) < SUGGEST_MIN_LENGTH:
+        return JsonResponse({"query": text, "stories": [], "series": [], "franchises": []})
+    return JsonResponse(suggestions(text))

@@ -1,0 +1,201 @@
+"""Reader search on the database backend: results, facets, sort, suggestions,
+leaks and hostile input."""
+
+from django.utils import timezone
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+from lxml import html as lxml_html
+
+from tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    FranchiseTagFactory,
+    SectionPageFactory,
+    SeriesHubPageFactory,
+    hours_ago,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive():
+    news = SectionPageFactory(title="News", slug="news")
+    reviews = SectionPageFactory(title="Reviews", slug="reviews")
+    ledger = SeriesHubPageFactory(title="Night Ledger", slug="night-ledger")
+    starfall = SeriesHubPageFactory(title="Starfall Drift", slug="starfall-drift")
+    ironbound = FranchiseTagFactory(name="Ironbound", slug="ironbound")
+    streamline = FranchiseTagFactory(name="Streamline", slug="streamline")
+    niko = AuthorFactory(name="Niko Parrish", slug="niko-parrish")
+    ada = AuthorFactory(name="Ada Okonkwo", slug="ada-okonkwo")
+    stories = {
+        "renewed": ArticlePageFactory(
+            parent=news,
+            title="Night Ledger renewed for season three",
+            dek="Streamline orders more detective drama.",
+            series=ledger,
+            tags=[ironbound, streamline],
+            authors=[niko],
+            published_at=hours_ago(2),
+        ),
+        "review": ArticlePageFactory(
+            parent=reviews,
+            title="Review: Night Ledger season two",
+            dek="The ledger balances at last.",
+            series=ledger,
+            tags=[ironbound],
+            authors=[ada],
+            published_at=hours_ago(24 * 20),
+        ),
+        "starfall": ArticlePageFactory(
+            parent=news,
+            title="Starfall Drift adds a new captain",
+            dek="Casting news from the far edge.",
+            series=starfall,
+            tags=[streamline],
+            authors=[ada],
+            published_at=hours_ago(24 * 100),
+        ),
+    }
+    # Never to be found: a draft, a private story, an embargoed one.
+    ArticlePageFactory(parent=news, title="Night Ledger zebraword draft", live=False)
+    private = ArticlePageFactory(parent=news, title="Night Ledger quokkaword private")
+    PageViewRestriction.objects.create(page=private, restriction_type="password", password="x")
+    embargoed = ArticlePageFactory(parent=news, title="Night Ledger narwhalword embargoed", live=False)
+    embargoed.go_live_at = timezone.now() + timezone.timedelta(days=1)
+    embargoed.save_revision().publish()
+    return stories
+
+
+def results(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    tree = lxml_html.fromstring(response.content)
+    return tree, [title.strip() for title in tree.xpath("//li[@class='result']//h2/a/text()")]
+
+
+def facet(tree, name):
+    labels = tree.xpath(f"//input[@name='{name}']/following-sibling::label")
+    return {label.text.strip(): label.xpath("string(span)") for label in labels}
+
+
+def test_search_finds_stories_with_highlighted_snippets(client, archive):
+    tree, titles = results(client, q="ledger")
+    # Both headlines match; the review's standfirst does too, so it ranks first.
+    assert titles == ["Review: Night Ledger season two", "Night Ledger renewed for season three"]
+    assert tree.xpath("//p[@class='result__snippet']/mark/text()") == ["ledger"]
+    assert "2 stories" in tree.xpath("string(//*[@role='status'])")
+
+
+def test_relevance_puts_headline_matches_first_and_newest_sorts_by_date(client, archive):
+    _, titles = results(client, q="streamline")
+    assert titles[0] == "Night Ledger renewed for season three"  # in the standfirst and a tag
+    _, newest = results(client, q="season", sort="newest")
+    assert newest == ["Night Ledger renewed for season three", "Review: Night Ledger season two"]
+
+
+def test_facets_count_and_combine(client, archive):
+    tree, titles = results(client, q="night ledger")
+    assert facet(tree, "franchise") == {"Ironbound": "(2)", "Streamline": "(1)"}
+    assert facet(tree, "section") == {"News": "(1)", "Reviews": "(1)"}
+    assert facet(tree, "author") == {"Ada Okonkwo": "(1)", "Niko Parrish": "(1)"}
+
+    tree, titles = results(client, q="night ledger", franchise="streamline")
+    assert titles == ["Night Ledger renewed for season three"]
+    # Multi-select: the franchise counts ignore the franchise filter itself.
+    assert facet(tree, "franchise") == {"Ironbound": "(2)", "Streamline": "(1)"}
+    assert tree.xpath("//input[@name='franchise'][@value='streamline']/@checked") == ["checked"]
+
+    _, titles = results(client, franchise=["streamline", "ironbound"], section="news")
+    assert titles == ["Night Ledger renewed for season three", "Starfall Drift adds a new captain"]
+
+
+def test_date_facet(client, archive):
+    tree, titles = results(client, q="a", date="week")
+    assert titles == ["Night Ledger renewed for season three"]
+    dates = facet(tree, "date")
+    assert dates["Past week"] == "(1)" and dates["Past month"] == "(2)" and dates["Past year"] == "(3)"
+
+
+def test_pagination_keeps_the_query_and_filters(client, archive):
+    section = archive["renewed"].get_parent()
+    for number in range(12):
+        ArticlePageFactory(parent=section, title=f"Ledger filler {number}", published_at=hours_ago(50 + number))
+    tree, titles = results(client, q="ledger", section="news")
+    assert len(titles) == 10
+    next_link = tree.xpath("//a[@rel='next']/@href")[0]
+    assert "q=ledger" in next_link and "section=news" in next_link and "page=2" in next_link
+    _, second = results(client, q="ledger", section="news", page="2")
+    assert len(second) == 3
+
+
+def test_drafts_private_and_embargoed_stories_are_never_found(client, archive):
+    for word in ("zebraword", "quokkaword", "narwhalword"):
+        _, titles = results(client, q=word)
+        assert titles == []
+        assert client.get("/search/suggest/", {"q": word}).json()["stories"] == []
+    _, titles = results(client, q="night ledger")
+    assert not [title for title in titles if "word" in title]
+
+
+def test_zero_results_suggest_a_spelling_and_popular_franchises(client, archive):
+    tree, titles = results(client, q="nigth ledgr")
+    assert titles == []
+    assert tree.xpath("string(//*[@class='no-results']//a[contains(@href, 'q=')])") == "night ledger"
+    assert tree.xpath("//*[@class='no-results']//ul[@class='tag-cloud']//a/text()") == ["Ironbound", "Streamline"]
+
+
+def test_suggest_returns_stories_series_and_franchises(client, archive):
+    data = client.get("/search/suggest/", {"q": "stre"}).json()
+    assert [item["title"] for item in data["franchises"]] == ["Streamline"]
+    data = client.get("/search/suggest/", {"q": "night"}).json()
+    assert [item["title"] for item in data["series"]] == ["Night Ledger"]
+    assert data["stories"][0]["url"] == archive["renewed"].url
+    assert client.get("/search/suggest/", {"q": "n"}).json()["stories"] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "x" * 10_000,
+        "!!!???...",
+        '" ( ) * ? : \\ / [ ] { } ~ ^ AND OR NOT',
+        "🎬 ドラマ Сериал دراما",
+        "night\x00ledger",
+        "<script>alert(1)</script>",
+        "%",
+        "_",
+    ],
+)
+def test_hostile_queries_answer_200_without_errors(client, archive, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "Traceback" not in body
+    suggest = client.get("/search/suggest/", {"q": query})
+    assert suggest.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"sort": "bogus"}, {"page": "abc"}, {"page": "0"}, {"page": "-1"}, {"page": "999999"}, {"date": "decade"}],
+)
+def test_bad_parameters_answer_400_with_a_message(client, archive, params):
+    response = client.get("/search/", {"q": "ledger", **params})
+    assert response.status_code == 400
+    assert b'role="alert"' in response.content
+
+
+def test_unknown_facet_values_just_match_nothing(client, archive):
+    _, titles = results(client, q="ledger", franchise="no-such-franchise")
+    assert titles == []
+
+
+def test_search_page_queries_do_not_grow_with_results(client, archive, django_assert_max_num_queries):
+    client.get("/search/", {"q": "a"})
+    with django_assert_max_num_queries(20):
+        client.get("/search/", {"q": "a"})
