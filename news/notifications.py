@@ -105,38 +105,28 @@ def on_task_submitted(sender, instance, user=None, **kwargs):
     )
 
 
-def _writer(task_state):
-    return task_state.workflow_state.requested_by
+def _notify_writer(event, task_state, user):
+    """Tell the writer who started the review what a reviewer decided."""
+    writer = task_state.workflow_state.requested_by
+    if writer is None:
+        return
+    record(
+        event,
+        f"{event}:{task_state.pk}",
+        task_state.workflow_state.content_object,
+        users=[writer],
+        message=task_state.get_comment(),
+        actor=user,
+        task_name=task_state.task.name,
+    )
 
 
 def on_task_approved(sender, instance, user=None, **kwargs):
-    writer = _writer(instance)
-    if writer is None:
-        return
-    record(
-        Event.APPROVED,
-        f"task-approved:{instance.pk}",
-        instance.workflow_state.content_object,
-        users=[writer],
-        message=instance.get_comment(),
-        actor=user,
-        task_name=instance.task.name,
-    )
+    _notify_writer(Event.APPROVED, instance, user)
 
 
 def on_task_rejected(sender, instance, user=None, **kwargs):
-    writer = _writer(instance)
-    if writer is None:
-        return
-    record(
-        Event.CHANGES_REQUESTED,
-        f"task-rejected:{instance.pk}",
-        instance.workflow_state.content_object,
-        users=[writer],
-        message=instance.get_comment(),
-        actor=user,
-        task_name=instance.task.name,
-    )
+    _notify_writer(Event.CHANGES_REQUESTED, instance, user)
 
 
 def on_page_published(sender, instance, revision=None, **kwargs):

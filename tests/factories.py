@@ -193,3 +193,48 @@ class ArticlePageFactory(PublishedPageFactory):
 
 def hours_ago(hours):
     return timezone.now() - timezone.timedelta(hours=hours)
+
+
+def article_form_data(page=None, *, author=None, body="<p>Text.</p>", action=None, **fields):
+    """The article form as the Wagtail admin posts it.
+
+    For an existing story the byline rows carry their ids, as the real form's
+    do; `action` is the submit button pressed ("action-publish", ...).
+    """
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    if page is not None:
+        rows = [{"id": row.pk, "author": row.author_id} for row in page.article_authors.all()]
+        byline = inline_formset(rows, initial=len(rows))
+    else:
+        byline = inline_formset([{"author": author.pk}])
+    data = {
+        "title": page.title if page is not None else "Untitled story",
+        "slug": page.slug if page is not None else "untitled-story",
+        "dek": "A standfirst that sells the story.",
+        "franchise_tags": "Ironbound",
+        "article_authors": byline,
+        "body": streamfield([("paragraph", rich_text(body))]),
+        "sources": streamfield([]),
+        "corrections": streamfield([]),
+        "comments": inline_formset([]),
+    }
+    if action:
+        data[action] = action
+    data.update(fields)
+    return nested_form_data(data)
+
+
+def newsroom_users(**group_by_username):
+    """Users in the newsroom's groups, e.g. newsroom_users(wren=WRITERS).
+
+    Run `setup_newsroom()` first, after the pages exist, so the groups carry
+    their page permissions.
+    """
+    from django.contrib.auth.models import Group
+
+    users = {}
+    for username, group_name in group_by_username.items():
+        users[username] = UserFactory(username=username, email=f"{username}@talkies.test")
+        users[username].groups.add(Group.objects.get(name=group_name))
+    return users

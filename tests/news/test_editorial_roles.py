@@ -3,13 +3,20 @@
 from django.core.management import call_command
 
 from wagtail.models import GroupApprovalTask, Workflow
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
 
 from news.models import ArticlePage, EditorialNotification
 from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
-from tests.factories import ArticlePageFactory, AuthorFactory, SectionPageFactory, UserFactory, series_index
+from tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    SectionPageFactory,
+    article_form_data,
+    newsroom_users,
+    series_index,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +24,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people():
     section = SectionPageFactory(title="News", slug="news")
-    groups, _ = setup_newsroom()
-    users = {}
-    for username, group in (("wren", WRITERS), ("casey", COPY_EDITORS), ("eddie", EDITORS)):
-        users[username] = UserFactory(username=username)
-        users[username].groups.add(groups[group])
-    return {"section": section, **users}
+    setup_newsroom()
+    return {"section": section, **newsroom_users(wren=WRITERS, casey=COPY_EDITORS, eddie=EDITORS)}
 
 
 def refused(response):
@@ -73,21 +76,8 @@ def test_editors_unpublish_delete_and_manage_hubs_tags_and_authors(client, peopl
 
 
 def checklist_form(story, **fields):
-    rows = [{"id": row.pk, "author": row.author_id} for row in story.article_authors.all()]
-    data = {
-        "title": story.title,
-        "slug": story.slug,
-        "dek": "",
-        "franchise_tags": "",
-        "hero_image": "",
-        "article_authors": inline_formset(rows, initial=len(rows)),
-        "body": streamfield([("paragraph", rich_text("<p>Text.</p>"))]),
-        "sources": streamfield([]),
-        "corrections": streamfield([]),
-        "comments": inline_formset([]),
-    }
-    data.update(fields)
-    return nested_form_data(data)
+    """The edit form with everything the checklist asks for left out."""
+    return article_form_data(story, dek="", franchise_tags="", hero_image="", **fields)
 
 
 def test_checklist_warns_before_go_live_and_editors_can_override(client, people):
@@ -151,7 +141,7 @@ def test_revisions_compare_rollback_lock_and_preview(client, people):
 def test_in_editor_comments_are_saved(client, people):
     story = ArticlePageFactory(parent=people["section"], title="Commented story", dek="A dek")
     client.force_login(people["casey"])
-    data = checklist_form(story, dek="A dek", franchise_tags="Ironbound")
+    data = article_form_data(story)
     data.update(
         nested_form_data(
             {

@@ -10,7 +10,7 @@ from news.models import EditorialNotification
 from news.newsroom import EDITORS, setup_newsroom
 from news.tasks import deliver_editorial_notification, dispatch_pending_notifications
 from tests.conftest import wait_for
-from tests.factories import ArticlePageFactory, AuthorFactory, UserFactory
+from tests.factories import ArticlePageFactory, AuthorFactory, article_form_data, newsroom_users
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,13 +20,15 @@ def test_dead_webhook_is_retried_and_the_editorial_action_still_succeeds(client,
     story = ArticlePageFactory(
         title="Night Ledger renewed", live=False, authors=[AuthorFactory(email="niko@talkies.test")]
     )
-    groups, _ = setup_newsroom()
-    editor = UserFactory(username="eddie", email="eddie@talkies.test")
-    editor.groups.add(groups[EDITORS])
+    setup_newsroom()
+    editor = newsroom_users(eddie=EDITORS)["eddie"]
 
     client.force_login(editor)
     # The editor publishes straight from the page explorer's publish action.
-    response = client.post(f"/admin/pages/{story.pk}/edit/", _publish_form(story))
+    response = client.post(
+        f"/admin/pages/{story.pk}/edit/",
+        article_form_data(story, action="action-publish", dek="Another season.", body="<p>Renewed.</p>"),
+    )
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.live  # the editorial action succeeded at once
@@ -47,26 +49,6 @@ def test_dead_webhook_is_retried_and_the_editorial_action_still_succeeds(client,
     # The email to the author went out once regardless.
     email = EditorialNotification.objects.get(channel="email")
     wait_for(lambda: EditorialNotification.objects.get(pk=email.pk).status == "sent", message="the email")
-
-
-def _publish_form(story):
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
-
-    rows = [{"id": row.pk, "author": row.author_id} for row in story.article_authors.all()]
-    return nested_form_data(
-        {
-            "title": story.title,
-            "slug": story.slug,
-            "dek": "Another season.",
-            "franchise_tags": "Ironbound",
-            "article_authors": inline_formset(rows, initial=len(rows)),
-            "body": streamfield([("paragraph", rich_text("<p>Renewed.</p>"))]),
-            "sources": streamfield([]),
-            "corrections": streamfield([]),
-            "comments": inline_formset([]),
-            "action-publish": "action-publish",
-        }
-    )
 
 
 @pytest.mark.django_db

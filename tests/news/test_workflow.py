@@ -9,57 +9,29 @@ process (over Redis in CI's service pass).
 from collections import Counter
 
 from wagtail.models import WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 import pytest
 
 from news.models import ArticlePage, EditorialNotification
 from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from tests.conftest import wait_for, worker_mail
-from tests.factories import AuthorFactory, FranchiseTagFactory, SectionPageFactory, UserFactory
+from tests.factories import AuthorFactory, FranchiseTagFactory, SectionPageFactory, article_form_data, newsroom_users
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def article_form(title, author, body, action, page=None, **extra):
-    """The article form as the admin posts it; for an existing page the
-    byline rows carry their ids, as the real form does."""
-    if page is None:
-        byline = inline_formset([{"author": author.pk}])
-    else:
-        rows = [{"id": row.pk, "author": row.author_id} for row in page.article_authors.all()]
-        byline = inline_formset(rows, initial=len(rows))
-    data = {
-        "title": title,
-        "slug": extra.pop("slug", "night-ledger-season-two"),
-        "dek": "Season two is in production.",
-        "article_authors": byline,
-        "franchise_tags": "Ironbound",
-        "body": streamfield([("paragraph", rich_text(body))]),
-        "sources": streamfield([]),
-        "corrections": streamfield([]),
-        "comments": inline_formset([]),
-        action: action,
-    }
-    data.update(extra)
-    return nested_form_data(data)
+def article_form(title, author, body, action, page=None):
+    return article_form_data(
+        page, author=author, body=body, action=action, title=title, slug="night-ledger-season-two"
+    )
 
 
 @pytest.fixture
 def newsroom(client):
     section = SectionPageFactory(title="News", slug="news")
-    groups, _ = setup_newsroom()
+    setup_newsroom()
     FranchiseTagFactory(name="Ironbound", slug="ironbound")
-    people = {}
-    for username, group in (
-        ("wren", WRITERS),
-        ("other_writer", WRITERS),
-        ("casey", COPY_EDITORS),
-        ("eddie", EDITORS),
-    ):
-        user = UserFactory(username=username, email=f"{username}@talkies.test")
-        user.groups.add(groups[group])
-        people[username] = user
+    people = newsroom_users(wren=WRITERS, other_writer=WRITERS, casey=COPY_EDITORS, eddie=EDITORS)
     author = AuthorFactory(name="Wren Writer", slug="wren-writer", email="wren.byline@talkies.test")
     return {"section": section, "author": author, **people}
 

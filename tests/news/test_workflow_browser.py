@@ -6,7 +6,7 @@ import pytest
 
 from news.models import ArticlePage
 from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
-from tests.factories import PASSWORD, ArticlePageFactory, FranchiseTagFactory, SectionPageFactory, UserFactory
+from tests.factories import PASSWORD, ArticlePageFactory, FranchiseTagFactory, SectionPageFactory, newsroom_users
 
 APPROVE = re.compile(r"^\s*Approve( and Publish)?\s*$")
 
@@ -26,11 +26,8 @@ def log_in(browser, live_server, username):
 
 def test_writer_submits_and_reviewers_approve_in_the_admin(browser, live_server):
     section = SectionPageFactory(title="News", slug="news")
-    groups, _ = setup_newsroom()
-    users = {}
-    for username, group in (("wren", WRITERS), ("casey", COPY_EDITORS), ("eddie", EDITORS)):
-        users[username] = UserFactory(username=username)
-        users[username].groups.add(groups[group])
+    setup_newsroom()
+    users = newsroom_users(wren=WRITERS, casey=COPY_EDITORS, eddie=EDITORS)
     story = ArticlePageFactory(
         parent=section, title="Draft headline", owner=users["wren"], live=False, tags=[FranchiseTagFactory()]
     )
