@@ -3,5 +3,39 @@ from django.apps import AppConfig
 
 class SearchConfig(AppConfig):
     name = "search"
-    label = "reader_search"
     verbose_name = "Reader search"
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from news.models import ArticlePage
+
+        page_published.connect(_queue_sync, dispatch_uid="talkies_reader_index_publish")
+        page_unpublished.connect(_queue_sync, dispatch_uid="talkies_reader_index_unpublish")
+        post_page_move.connect(_queue_sync, dispatch_uid="talkies_reader_index_move")
+        post_delete.connect(_queue_sync, sender=ArticlePage, dispatch_uid="talkies_reader_index_delete")
+
+
+def _queue_sync(sender, instance, **kwargs):
+    from django.conf import settings
+    from django.db import transaction
+
+    from news.models import ArticlePage
+
+    if not settings.ELASTICSEARCH_URL or not isinstance(instance.specific_deferred, ArticlePage):
+        return
+    page_id = instance.pk
+
+    def send():
+        from search.tasks import sync_reader_index
+
+        try:
+            sync_reader_index.delay(page_id)
+        except Exception:
+            import logging
+
+            logging.getLogger(__name__).exception("Could not queue a reader index update for page %s", page_id)
+
+    transaction.on_commit(send, robust=True)

@@ -1,3 +1,6 @@
+import logging
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -9,8 +12,20 @@ FACET_LABELS = {"franchise": "Franchise", "series": "Series", "section": "Sectio
 SUGGEST_MIN_LENGTH = 2
 
 
-def get_reader_search():
-    return DatabaseReaderSearch()
+logger = logging.getLogger(__name__)
+
+
+def run_search(search_request):
+    """Search Elasticsearch when configured; if it is down or slow, answer
+    from the database and say so."""
+    if settings.ELASTICSEARCH_URL:
+        from search.elasticsearch import ElasticsearchReaderSearch
+
+        try:
+            return ElasticsearchReaderSearch().search(search_request), False
+        except Exception:
+            logger.exception("Reader search fell back to the database")
+    return DatabaseReaderSearch().search(search_request), bool(settings.ELASTICSEARCH_URL)
 
 
 @require_GET
@@ -23,8 +38,9 @@ def search_page(request):
         return render(request, "search/search_page.html", context, status=400)
     context.update(search_request=search_request, search_query=search_request.text)
     if not search_request.is_empty:
-        results = get_reader_search().search(search_request)
+        results, degraded = run_search(search_request)
         context["results"] = results
+        context["degraded"] = degraded
         context["facet_groups"] = [
             (facet, FACET_LABELS[facet], results.facets[facet]) for facet in FACETS if results.facets[facet]
         ]

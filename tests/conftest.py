@@ -38,9 +38,10 @@ def wait_for(predicate, timeout=30.0, interval=0.1, message="condition"):
 class WorkerProcess:
     """A real `celery worker` process, on the broker and database the tests use."""
 
-    def __init__(self, database_name, mail_dir):
+    def __init__(self, database_name, mail_dir, extra_env=None):
         self.database_name = database_name
         self.mail_dir = mail_dir
+        self.extra_env = extra_env or {}
         self.process = None
         self.output = []
         self.ready = threading.Event()
@@ -56,6 +57,7 @@ class WorkerProcess:
             TALKIES_WORKER_DATABASE_NAME=str(self.database_name),
             TALKIES_TEST_MAIL_DIR=str(self.mail_dir),
             PYTHONUNBUFFERED="1",
+            **self.extra_env,
         )
         self.process = subprocess.Popen(
             [
@@ -104,7 +106,7 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, osmem_server):
     """A Celery worker running in its own process for the whole session.
 
     Tests using it need `transactional_db` so that their rows are committed
@@ -115,9 +117,19 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
     with django_db_blocker.unblock():
         database_name = connection.settings_dict["NAME"]
-    worker = WorkerProcess(database_name, tmp_path_factory.mktemp("worker-mail")).start()
+    # Reader-index updates the worker performs go to an osmem clone of its own
+    # (the shared base only takes reads); tests find it at reader_search_url.
+    reader_search = osmem_server.clone()
+    worker = WorkerProcess(
+        database_name,
+        tmp_path_factory.mktemp("worker-mail"),
+        extra_env={"TALKIES_TEST_READER_ES_URL": reader_search.url},
+    )
+    worker.reader_search_url = reader_search.url
+    worker.start()
     yield worker
     worker.stop()
+    reader_search.close()
 
 
 @pytest.fixture

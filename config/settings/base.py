@@ -194,6 +194,11 @@ else:
 # --- Search ---------------------------------------------------------------
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "talkies")
+# Seconds the reader search waits for Elasticsearch before answering from the
+# database instead.
+READER_SEARCH_TIMEOUT = 2
+# A transport node class for the reader-search client; only the tests set one.
+ELASTICSEARCH_NODE_CLASS = None
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {

@@ -68,3 +68,10 @@ if _worker_database_name:
     DATABASES["default"]["NAME"] = _worker_database_name
 
 DEMO_CONTENT_ALLOWED = True
+
+# A worker started by the tests sends reader-index updates to the tests'
+# in-memory OpenSearch-compatible server (osmem).
+_reader_search_url = env_str("TALKIES_TEST_READER_ES_URL")
+if _reader_search_url:
+    ELASTICSEARCH_URL = _reader_search_url
+    ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"

@@ -20,8 +20,25 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(params=["database", "elasticsearch"])
+def backend(request):
+    """Every behaviour test runs on both backends: Elasticsearch through the
+    real client against osmem, and the database (SQLite, or PostgreSQL in
+    CI's service pass)."""
+    if request.param == "elasticsearch":
+        request.getfixturevalue("reader_elasticsearch")
+    return request.param
+
+
+def reindex(backend):
+    if backend == "elasticsearch":
+        from search.elasticsearch import rebuild
+
+        rebuild()
+
+
 @pytest.fixture
-def archive():
+def archive(backend):
     news = SectionPageFactory(title="News", slug="news")
     reviews = SectionPageFactory(title="Reviews", slug="reviews")
     ledger = SeriesHubPageFactory(title="Night Ledger", slug="night-ledger")
@@ -66,6 +83,7 @@ def archive():
     embargoed = ArticlePageFactory(parent=news, title="Night Ledger narwhalword embargoed", live=False)
     embargoed.go_live_at = timezone.now() + timezone.timedelta(days=1)
     embargoed.save_revision().publish()
+    reindex(backend)
     return stories
 
 
@@ -113,16 +131,17 @@ def test_facets_count_and_combine(client, archive):
 
 
 def test_date_facet(client, archive):
-    tree, titles = results(client, q="a", date="week")
+    tree, titles = results(client, date="week")
     assert titles == ["Night Ledger renewed for season three"]
     dates = facet(tree, "date")
     assert dates["Past week"] == "(1)" and dates["Past month"] == "(2)" and dates["Past year"] == "(3)"
 
 
-def test_pagination_keeps_the_query_and_filters(client, archive):
+def test_pagination_keeps_the_query_and_filters(client, archive, backend):
     section = archive["renewed"].get_parent()
     for number in range(12):
         ArticlePageFactory(parent=section, title=f"Ledger filler {number}", published_at=hours_ago(50 + number))
+    reindex(backend)
     tree, titles = results(client, q="ledger", section="news")
     assert len(titles) == 10
     next_link = tree.xpath("//a[@rel='next']/@href")[0]
@@ -141,10 +160,19 @@ def test_drafts_private_and_embargoed_stories_are_never_found(client, archive):
 
 
 def test_zero_results_suggest_a_spelling_and_popular_franchises(client, archive):
-    tree, titles = results(client, q="nigth ledgr")
+    tree, titles = results(client, q="zzqx ledgr")
     assert titles == []
-    assert tree.xpath("string(//*[@class='no-results']//a[contains(@href, 'q=')])") == "night ledger"
+    assert tree.xpath("string(//*[@class='no-results']//a[contains(@href, 'q=')])") == "zzqx ledger"
     assert tree.xpath("//*[@class='no-results']//ul[@class='tag-cloud']//a/text()") == ["Ironbound", "Streamline"]
+
+
+def test_typos_find_stories_on_elasticsearch_and_suggest_on_the_database(client, archive, backend):
+    tree, titles = results(client, q="nigth ledgr")
+    if backend == "elasticsearch":
+        assert set(titles) == {"Night Ledger renewed for season three", "Review: Night Ledger season two"}
+    else:
+        assert titles == []
+        assert tree.xpath("string(//*[@class='no-results']//a[contains(@href, 'q=')])") == "night ledger"
 
 
 def test_suggest_returns_stories_series_and_franchises(client, archive):
@@ -193,6 +221,36 @@ def test_bad_parameters_answer_400_with_a_message(client, archive, params):
 def test_unknown_facet_values_just_match_nothing(client, archive):
     _, titles = results(client, q="ledger", franchise="no-such-franchise")
     assert titles == []
+
+
+@pytest.mark.parametrize("backend", ["elasticsearch"], indirect=True)
+def test_story_bodies_are_searched_on_elasticsearch(client, archive):
+    tree, titles = results(client, q="body text")
+    assert len(titles) == 3  # every story's body reads "Body text of the story."
+    assert tree.xpath("//p[@class='result__snippet']/mark/text()")[:2] == ["Body", "text"]
+
+
+@pytest.mark.parametrize("backend", ["database"], indirect=True)
+def test_search_answers_from_the_database_when_elasticsearch_is_down(client, archive, settings):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    tree, titles = results(client, q="ledger")
+    assert titles == ["Review: Night Ledger season two", "Night Ledger renewed for season three"]
+    assert "simpler mode" in tree.xpath("string(//p[@class='notice'])")
+    health = client.get("/healthz").json()
+    assert "search" in health["down"]
+
+
+@pytest.mark.parametrize("backend", ["elasticsearch"], indirect=True)
+def test_publish_and_unpublish_update_the_index(client, archive, django_capture_on_commit_callbacks):
+    from search.elasticsearch import sync_article
+
+    story = archive["starfall"]
+    story.unpublish()
+    sync_article(story.pk)  # what the Celery task runs after commit
+    assert results(client, q="starfall")[1] == []
+    story.save_revision().publish()
+    sync_article(story.pk)
+    assert results(client, q="starfall")[1] == ["Starfall Drift adds a new captain"]
 
 
 def test_search_page_queries_do_not_grow_with_results(client, archive, django_assert_max_num_queries):

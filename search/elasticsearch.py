@@ -1,0 +1,305 @@
+"""Reader search on Elasticsearch, through the official client.
+
+Wagtail's search backend keeps serving the admin's search. Readers get an
+index of their own, holding only live, public stories, so that the page can
+use what Wagtail's search API does not offer: multi-select facets
+(aggregations with a post_filter), highlighting, fuzzy matching, synonyms
+and spelling suggestions.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.module_loading import import_string
+
+from tqdm import tqdm
+
+from news.models import ArticlePage, FranchiseTag, SectionPage, SeriesHubPage
+from news.models.article import prefetch_cards
+from search.backends import PER_PAGE, FacetValue, Hit, SearchResults, highlight
+from search.query import DATE_RANGES, FACETS
+
+logger = logging.getLogger(__name__)
+
+SYNONYMS = [
+    "mcu, marvel cinematic universe",
+    "dceu, dc extended universe",
+    "tv, television",
+    "show, series",
+    "film, movie",
+]
+INDEX_SETTINGS = {
+    "analysis": {
+        "filter": {
+            "talkies_synonyms": {"type": "synonym_graph", "synonyms": SYNONYMS},
+            "talkies_stemmer": {"type": "stemmer", "language": "english"},
+        },
+        "analyzer": {
+            "talkies_index": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "talkies_stemmer"],
+            },
+            # Synonyms apply at query time, so changing them needs no reindex.
+            "talkies_search": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "talkies_synonyms", "talkies_stemmer"],
+            },
+        },
+    }
+}
+TEXT = {"type": "text", "analyzer": "talkies_index", "search_analyzer": "talkies_search"}
+MAPPINGS = {
+    "properties": {
+        "title": {**TEXT, "fields": {"suggest": {"type": "search_as_you_type"}}},
+        "dek": TEXT,
+        "body": TEXT,
+        "series_title": TEXT,
+        "franchise_names": TEXT,
+        "author_names": TEXT,
+        "franchise": {"type": "keyword"},
+        "series": {"type": "keyword"},
+        "section": {"type": "keyword"},
+        "author": {"type": "keyword"},
+        "published_at": {"type": "date"},
+    }
+}
+SEARCH_FIELDS = ["title^4", "dek^2", "series_title^2", "franchise_names^2", "author_names", "body"]
+
+
+def index_name():
+    return f"{settings.ELASTICSEARCH_INDEX_PREFIX}_reader_articles"
+
+
+def get_client():
+    from elasticsearch import Elasticsearch
+
+    options = {"request_timeout": settings.READER_SEARCH_TIMEOUT, "max_retries": 0, "retry_on_timeout": False}
+    if settings.ELASTICSEARCH_NODE_CLASS:
+        options["node_class"] = import_string(settings.ELASTICSEARCH_NODE_CLASS)
+    return Elasticsearch(settings.ELASTICSEARCH_URL.split(","), **options)
+
+
+def ensure_index(client):
+    if not client.indices.exists(index=index_name()):
+        client.indices.create(index=index_name(), settings=INDEX_SETTINGS, mappings=MAPPINGS)
+
+
+def body_text(page):
+    return " ".join(strip_tags(str(block.render())) for block in page.body if block.block_type == "paragraph")
+
+
+def document(page):
+    section = page.get_parent()
+    # Through the card prefetches when the caller made them (bulk rebuild).
+    tags = page.franchise_tag_list
+    authors = page.authors
+    return {
+        "title": page.title,
+        "dek": page.dek,
+        "body": body_text(page),
+        "series_title": page.series.title if page.series_id else "",
+        "franchise_names": [tag.name for tag in tags],
+        "author_names": [author.name for author in authors],
+        "franchise": [tag.slug for tag in tags],
+        "series": page.series.slug if page.series_id else None,
+        "section": section.slug,
+        "author": [author.slug for author in authors],
+        "published_at": page.first_published_at,
+    }
+
+
+def sync_article(page_id, client=None):
+    """Make the index agree with the database about one story: indexed if it
+    is live and public, absent otherwise. Safe to repeat."""
+    client = client or get_client()
+    ensure_index(client)
+    page = ArticlePage.objects.cards().filter(pk=page_id).select_related("series").first()
+    if page is None:
+        client.options(ignore_status=404).delete(index=index_name(), id=str(page_id), refresh=True)
+        return False
+    client.index(index=index_name(), id=str(page.pk), document=document(page), refresh=True)
+    return True
+
+
+def rebuild(progress=False, batch_size=500):
+    """Recreate the index from every live, public story, in bulk."""
+    from elasticsearch.helpers import bulk
+
+    client = get_client().options(request_timeout=120)
+    client.indices.delete(index=index_name(), ignore_unavailable=True)
+    ensure_index(client)
+    stories = ArticlePage.objects.cards().select_related("series").specific(defer=False)
+    total = stories.count()
+    bar = tqdm(total=total, desc="Indexing stories", unit="story", disable=not progress)
+
+    def actions():
+        for start in range(0, total, batch_size):
+            batch = list(stories[start : start + batch_size])
+            prefetch_cards(batch)
+            for page in batch:
+                yield {"_index": index_name(), "_id": str(page.pk), "_source": document(page)}
+            bar.update(len(batch))
+
+    indexed, _ = bulk(client, actions(), chunk_size=batch_size, refresh=True)
+    bar.close()
+    return indexed
+
+
+class ElasticsearchReaderSearch:
+    name = "elasticsearch"
+
+    def __init__(self, client=None):
+        self.client = client or get_client()
+
+    def filter_clauses(self, request, skip=None):
+        clauses = []
+        for facet in FACETS:
+            if facet != skip and request.filters.get(facet):
+                clauses.append({"terms": {facet: request.filters[facet]}})
+        if request.date and skip != "date":
+            clauses.append({"range": {"published_at": {"gte": request.published_since.isoformat()}}})
+        return clauses
+
+    def body(self, request):
+        if request.terms:
+            query = {
+                "multi_match": {
+                    "query": " ".join(request.terms),
+                    "fields": SEARCH_FIELDS,
+                    "fuzziness": "AUTO",
+                    "prefix_length": 1,
+                    "operator": "and",
+                }
+            }
+        else:
+            query = {"match_all": {}}
+        aggs = {}
+        for facet in FACETS:
+            aggs[facet] = faceted(self.filter_clauses(request, skip=facet), {"terms": {"field": facet, "size": 10}})
+        aggs["date"] = faceted(
+            self.filter_clauses(request, skip="date"),
+            {
+                "date_range": {
+                    "field": "published_at",
+                    "ranges": [{"key": name, "from": f"now-{span.days}d"} for name, span in DATE_RANGES.items()],
+                }
+            },
+        )
+        sort = ["_score", {"published_at": "desc"}]
+        if request.sort == "newest" or not request.terms:
+            sort = [{"published_at": "desc"}]
+        body = {
+            "query": query,
+            "post_filter": {"bool": {"filter": self.filter_clauses(request)}},
+            "aggs": aggs,
+            "sort": sort,
+            "from": (request.page - 1) * PER_PAGE,
+            "size": PER_PAGE,
+            "track_total_hits": True,
+            "highlight": {
+                "encoder": "html",
+                "pre_tags": ["<mark>"],
+                "post_tags": ["</mark>"],
+                "fields": {
+                    "dek": {"number_of_fragments": 0},
+                    "body": {"fragment_size": 200, "number_of_fragments": 1},
+                },
+            },
+        }
+        if request.terms:
+            body["suggest"] = {
+                "spelling": {"text": " ".join(request.terms), "term": {"field": "title", "suggest_mode": "popular"}}
+            }
+        return body
+
+    def search(self, request):
+        response = self.client.search(index=index_name(), **self.body(request))
+        hits = response["hits"]["hits"]
+        total = response["hits"]["total"]["value"]
+        ids = [int(hit["_id"]) for hit in hits]
+        # The database has the last word: a story unpublished a moment ago
+        # and not yet removed from the index is not shown.
+        stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=ids)}
+        prefetch_cards(stories.values())
+        results = []
+        for hit in hits:
+            story = stories.get(int(hit["_id"]))
+            if story is None:
+                continue
+            fragments = hit.get("highlight", {})
+            snippet = (fragments.get("body") or fragments.get("dek") or [None])[0]
+            results.append(Hit(story, snippet_html(snippet) if snippet else highlight(story.dek, request.terms)))
+        search_results = SearchResults(hits=results, total=total, page=request.page)
+        search_results.facets = {facet: self.facet_values(facet, response, request) for facet in FACETS}
+        search_results.dates = [
+            FacetValue(bucket["key"], f"Past {bucket['key']}", bucket["doc_count"], request.date == bucket["key"])
+            for bucket in facet_buckets(response, "date")
+        ]
+        if not total:
+            search_results.suggestion = self.spelling(response, request)
+            search_results.popular_franchises = list(
+                FranchiseTag.objects.with_story_counts().order_by("-story_count", "name")[:8]
+            )
+        return search_results
+
+    def facet_values(self, facet, response, request):
+        buckets = facet_buckets(response, facet)
+        slugs = [bucket["key"] for bucket in buckets]
+        labels = facet_labels(facet, slugs)
+        selected = set(request.filters.get(facet, []))
+        return [
+            FacetValue(
+                bucket["key"], labels.get(bucket["key"], bucket["key"]), bucket["doc_count"], bucket["key"] in selected
+            )
+            for bucket in buckets
+        ]
+
+    def spelling(self, response, request):
+        corrected, changed = [], False
+        for entry in response.get("suggest", {}).get("spelling", []):
+            if entry["options"]:
+                corrected.append(entry["options"][0]["text"])
+                changed = True
+            else:
+                corrected.append(entry["text"])
+        return " ".join(corrected) if changed else ""
+
+
+def faceted(other_filters, aggregation):
+    """A facet's counts under every selected filter but its own (multi-select).
+
+    With no other filter the aggregation runs on the query's hits directly.
+    """
+    if not other_filters:
+        return aggregation
+    return {"filter": {"bool": {"filter": other_filters}}, "aggs": {"values": aggregation}}
+
+
+def facet_buckets(response, name):
+    aggregation = response["aggregations"][name]
+    return aggregation.get("values", aggregation)["buckets"]
+
+
+def snippet_html(fragment):
+    from django.utils.safestring import mark_safe
+
+    # The highlighter escaped the text (encoder "html"); only our <mark> tags remain.
+    return mark_safe(re.sub(r"\s+", " ", fragment).strip())
+
+
+def facet_labels(facet, slugs):
+    from news.models import Author
+
+    if not slugs:
+        return {}
+    if facet == "franchise":
+        return dict(FranchiseTag.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    if facet == "series":
+        return dict(SeriesHubPage.objects.filter(slug__in=slugs).values_list("slug", "title"))
+    if facet == "section":
+        return dict(SectionPage.objects.filter(slug__in=slugs, depth=3).values_list("slug", "title"))
+    return dict(Author.objects.filter(slug__in=slugs).values_list("slug", "name"))

@@ -1,0 +1,30 @@
+import itertools
+
+import pytest
+from elastic_transport import Urllib3HttpNode
+
+_index_numbers = itertools.count()
+
+
+class PlainJSONNode(Urllib3HttpNode):
+    """Sends plain `application/json` instead of the Elasticsearch 8 client's
+    compatibility media type, which osmem answers with 406. Test-only:
+    production talks to Elasticsearch unchanged."""
+
+    def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
+        if headers:
+            headers = headers.copy()
+            for name, value in headers.items():
+                if isinstance(value, str) and "vnd.elasticsearch+" in value:
+                    # application/vnd.elasticsearch+x-ndjson; compatible-with=8 -> application/x-ndjson
+                    headers[name] = value.split(";")[0].replace("vnd.elasticsearch+", "")
+        return super().perform_request(method, target, body=body, headers=headers, request_timeout=request_timeout)
+
+
+@pytest.fixture
+def reader_elasticsearch(settings, osmem_clone):
+    """Point reader search at a fresh osmem clone through the real client."""
+    settings.ELASTICSEARCH_URL = osmem_clone.url
+    settings.ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"test{next(_index_numbers)}"
+    return osmem_clone
