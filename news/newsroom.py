@@ -58,6 +58,10 @@ MODEL_PERMISSIONS = {
         "news.delete_franchisetag",
         "news.view_franchisetag",
         "news.view_editorialnotification",
+        "search.view_searchqueryday",
+        "wagtailsearchpromotions.add_searchpromotion",
+        "wagtailsearchpromotions.change_searchpromotion",
+        "wagtailsearchpromotions.delete_searchpromotion",
     ],
 }
 

@@ -303,3 +303,23 @@ def facet_labels(facet, slugs):
     if facet == "section":
         return dict(SectionPage.objects.filter(slug__in=slugs, depth=3).values_list("slug", "title"))
     return dict(Author.objects.filter(slug__in=slugs).values_list("slug", "name"))
+
+
+def suggest_stories(text, limit=5, client=None):
+    """Typeahead stories from the index: search-as-you-type on headlines."""
+    client = client or get_client()
+    response = client.search(
+        index=index_name(),
+        query={
+            "multi_match": {
+                "query": text,
+                "type": "bool_prefix",
+                "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
+            }
+        },
+        size=limit,
+        source=False,
+    )
+    ids = [int(hit["_id"]) for hit in response["hits"]["hits"]]
+    stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=ids)}
+    return [{"title": stories[pk].title, "url": stories[pk].url} for pk in ids if pk in stories]

@@ -5,7 +5,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from wagtail.models import Page
+
 from search.backends import DatabaseReaderSearch, suggestions
+from search.models import SearchQueryDay
 from search.query import FACETS, BadSearchRequest, clean_text, parse
 
 FACET_LABELS = {"franchise": "Franchise", "series": "Series", "section": "Section", "author": "Author"}
@@ -13,6 +16,26 @@ SUGGEST_MIN_LENGTH = 2
 
 
 logger = logging.getLogger(__name__)
+
+
+def promotions_for(text):
+    """Editors' picks for this query (Wagtail search promotions), live and public only."""
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+    from wagtail.search.utils import normalise_query_string
+
+    from news.models.visibility import visible_to_readers
+
+    if not text:
+        return []
+    picks = SearchPromotion.objects.filter(query__query_string=normalise_query_string(text)).order_by("sort_order")
+    visible_pages = set(
+        visible_to_readers(Page.objects.filter(pk__in=picks.values("page_id"))).values_list("pk", flat=True)
+    )
+    return [
+        pick
+        for pick in picks.select_related("page")
+        if (pick.page_id and pick.page_id in visible_pages) or (not pick.page_id and pick.external_link_url)
+    ]
 
 
 def run_search(search_request):
@@ -41,6 +64,10 @@ def search_page(request):
         results, degraded = run_search(search_request)
         context["results"] = results
         context["degraded"] = degraded
+        if search_request.page == 1:
+            context["promotions"] = promotions_for(search_request.text)
+            if search_request.text:
+                SearchQueryDay.record(search_request.text, found=results.total > 0)
         context["facet_groups"] = [
             (facet, FACET_LABELS[facet], results.facets[facet]) for facet in FACETS if results.facets[facet]
         ]
@@ -52,4 +79,12 @@ def suggest(request):
     text = clean_text(request.GET.get("q", ""))[:100]
     if len(text) < SUGGEST_MIN_LENGTH:
         return JsonResponse({"query": text, "stories": [], "series": [], "franchises": []})
-    return JsonResponse(suggestions(text))
+    data = suggestions(text)
+    if settings.ELASTICSEARCH_URL:
+        from search.elasticsearch import suggest_stories
+
+        try:
+            data["stories"] = suggest_stories(text)
+        except Exception:
+            logger.exception("Typeahead fell back to the database")
+    return JsonResponse(data)

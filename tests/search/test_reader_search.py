@@ -257,3 +257,45 @@ def test_search_page_queries_do_not_grow_with_results(client, archive, django_as
     client.get("/search/", {"q": "a"})
     with django_assert_max_num_queries(20):
         client.get("/search/", {"q": "a"})
+
+
+@pytest.mark.parametrize("backend", ["database"], indirect=True)
+def test_promoted_results_lead_the_first_page(client, archive):
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+    query = Query.get("night ledger")
+    SearchPromotion.objects.create(query=query, page=archive["review"], description="Our verdict", sort_order=0)
+    draft = ArticlePageFactory(parent=archive["review"].get_parent(), title="Unpublished pick", live=False)
+    SearchPromotion.objects.create(query=query, page=draft, sort_order=1)
+    tree, _ = results(client, q="Night  Ledger")
+    assert tree.xpath("//aside[@class='promotions']//a/text()") == ["Review: Night Ledger season two"]
+
+
+@pytest.mark.parametrize("backend", ["database"], indirect=True)
+def test_editors_see_top_and_zero_result_queries_without_personal_data(client, archive):
+    from news.newsroom import EDITORS, WRITERS, setup_newsroom
+    from search.models import SearchQueryDay
+    from tests.factories import newsroom_users
+
+    for query in ["Night Ledger", "night  ledger", "zzqx", "ledger"]:
+        client.get("/search/", {"q": query}, REMOTE_ADDR="203.0.113.9")
+    client.get("/search/", {"q": "ledger", "page": "2"})  # later pages are not counted again
+    rows = {row.query: (row.searches, row.zero_results) for row in SearchQueryDay.objects.all()}
+    assert rows == {"night ledger": (2, 0), "zzqx": (1, 1), "ledger": (1, 0)}
+    assert {field.name for field in SearchQueryDay._meta.get_fields()} == {
+        "id",
+        "day",
+        "query",
+        "searches",
+        "zero_results",
+    }
+
+    setup_newsroom()
+    people = newsroom_users(eddie=EDITORS, wren=WRITERS)
+    client.force_login(people["eddie"])
+    report = lxml_html.fromstring(client.get("/admin/reports/reader-searches/").content)
+    assert report.xpath("//table[@id='top-queries']//td[1]/text()")[0] == "night ledger"
+    assert report.xpath("//table[@id='zero-result-queries']//td[1]/text()") == ["zzqx"]
+    client.force_login(people["wren"])
+    response = client.get("/admin/reports/reader-searches/")
+    assert response.status_code in (302, 403)

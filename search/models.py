@@ -1,0 +1,39 @@
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+MAX_LOGGED_QUERY = 200
+
+
+class SearchQueryDay(models.Model):
+    """How often a query was searched on one day, and how often it found
+    nothing. Deliberately holds no personal data: no IP, no user, no time."""
+
+    day = models.DateField(default=timezone.localdate)
+    query = models.CharField(max_length=MAX_LOGGED_QUERY)
+    searches = models.PositiveIntegerField(default=0)
+    zero_results = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "query"], name="one_row_per_query_per_day")]
+        indexes = [models.Index(fields=["day"])]
+        verbose_name = "search query count"
+
+    def __str__(self):
+        return f"{self.day}: {self.query}"
+
+    @classmethod
+    def record(cls, query, found):
+        query = " ".join(query.lower().split())[:MAX_LOGGED_QUERY]
+        if not query:
+            return
+        day = timezone.localdate()
+        increments = {"searches": F("searches") + 1, "zero_results": F("zero_results") + (0 if found else 1)}
+        if cls.objects.filter(day=day, query=query).update(**increments):
+            return
+        try:
+            with transaction.atomic():
+                cls.objects.create(day=day, query=query, searches=1, zero_results=0 if found else 1)
+        except IntegrityError:
+            # Another request created today's row first.
+            cls.objects.filter(day=day, query=query).update(**increments)

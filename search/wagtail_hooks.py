@@ -1,0 +1,23 @@
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from search.admin_views import search_queries_report
+
+
+@hooks.register("register_admin_urls")
+def register_search_report_url():
+    return [path("reports/reader-searches/", search_queries_report, name="reader_search_report")]
+
+
+class ReaderSearchReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("search.view_searchqueryday")
+
+
+@hooks.register("register_reports_menu_item")
+def register_search_report_menu_item():
+    return ReaderSearchReportMenuItem(
+        "Reader searches", reverse("reader_search_report"), icon_name="search", order=700
+    )
