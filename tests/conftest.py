@@ -137,7 +137,9 @@ def worker(celery_worker_process):
     """The session's worker, with its mailbox emptied for this test."""
     for path in Path(celery_worker_process.mail_dir).glob("*"):
         path.unlink()
-    return celery_worker_process
+    yield celery_worker_process
+    # Shown by pytest only when the test failed.
+    print("--- worker log (tail) ---\n" + celery_worker_process.log()[-4000:])
 
 
 def worker_mail(worker):
