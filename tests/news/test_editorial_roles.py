@@ -6,6 +6,7 @@ from wagtail.models import GroupApprovalTask, Workflow
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
+from lxml import html as lxml_html
 
 from news.models import ArticlePage, EditorialNotification
 from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
@@ -126,8 +127,13 @@ def test_revisions_compare_rollback_lock_and_preview(client, people):
     revert = client.get(f"/admin/pages/{story.pk}/revisions/{first_revision.pk}/revert/")
     assert revert.status_code == 200 and "First headline" in revert.content.decode()
 
-    preview = client.get(f"/admin/pages/{story.pk}/edit/preview/?mode=")
-    assert preview.status_code in (200, 404)  # needs posted form data; the draft view always works
+    # Preview renders unsaved edits with the reader template.
+    preview_url = f"/admin/pages/{story.pk}/edit/preview/"
+    posted = client.post(preview_url, article_form_data(story, title="Unsaved headline"))
+    assert posted.json()["is_valid"]
+    preview = client.get(preview_url, {"mode": ""})
+    assert preview.status_code == 200
+    assert "Unsaved headline" in lxml_html.fromstring(preview.content).xpath("string(//h1)")
     assert "Second headline" in client.get(f"/admin/pages/{story.pk}/view_draft/").content.decode()
 
     assert client.post(f"/admin/pages/{story.pk}/lock/").status_code == 302
