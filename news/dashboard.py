@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Count, IntegerField
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
@@ -45,9 +45,16 @@ class MyDraftsPanel(DashboardPanel):
     template_name = "news/dashboard/story_list.html"
 
     def get_context_data(self, parent_context):
+        # Revision.object_id is text (it serves every model); cast it to
+        # compare with page ids, which PostgreSQL will not do implicitly.
+        scheduled_ids = (
+            Revision.page_revisions.filter(approved_go_live_at__isnull=False)
+            .annotate(page_id=Cast("object_id", IntegerField()))
+            .values("page_id")
+        )
         drafts = (
             ArticlePage.objects.filter(owner=self.request.user, live=False)
-            .exclude(pk__in=Revision.page_revisions.filter(approved_go_live_at__isnull=False).values("object_id"))
+            .exclude(pk__in=scheduled_ids)
             .order_by("-latest_revision_created_at")[:10]
         )
         return {
