@@ -14,6 +14,8 @@ from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
 
+from wagtail.models import Page
+
 from tqdm import tqdm
 
 from news.models import ArticlePage, FranchiseTag, SectionPage, SeriesHubPage
@@ -92,8 +94,13 @@ def body_text(page):
     return " ".join(strip_tags(str(block.render())) for block in page.body if block.block_type == "paragraph")
 
 
-def document(page):
-    section = page.get_parent()
+def section_slugs():
+    """Section slug by tree path, so documents need no parent lookup each."""
+    return dict(SectionPage.objects.filter(depth=3).values_list("path", "slug"))
+
+
+def document(page, sections=None):
+    sections = sections if sections is not None else section_slugs()
     # Through the card prefetches when the caller made them (bulk rebuild).
     tags = page.franchise_tag_list
     authors = page.authors
@@ -106,7 +113,7 @@ def document(page):
         "author_names": [author.name for author in authors],
         "franchise": [tag.slug for tag in tags],
         "series": page.series.slug if page.series_id else None,
-        "section": section.slug,
+        "section": sections.get(page.path[: -Page.steplen]),
         "author": [author.slug for author in authors],
         "published_at": page.first_published_at,
     }
@@ -135,13 +142,14 @@ def rebuild(progress=False, batch_size=500):
     stories = ArticlePage.objects.cards().select_related("series").specific(defer=False)
     total = stories.count()
     bar = tqdm(total=total, desc="Indexing stories", unit="story", disable=not progress)
+    sections = section_slugs()
 
     def actions():
         for start in range(0, total, batch_size):
             batch = list(stories[start : start + batch_size])
             prefetch_cards(batch)
             for page in batch:
-                yield {"_index": index_name(), "_id": str(page.pk), "_source": document(page)}
+                yield {"_index": index_name(), "_id": str(page.pk), "_source": document(page, sections)}
             bar.update(len(batch))
 
     indexed, _ = bulk(client, actions(), chunk_size=batch_size, refresh=True)

@@ -11,10 +11,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# CI sets this so that a test needing a service it cannot reach fails instead
-# of skipping quietly.
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):

@@ -209,10 +209,6 @@ class ArticlePage(SocialFields, Page):
     class Meta:
         verbose_name = "article"
 
-    @property
-    def section(self):
-        return self.get_parent().specific
-
     @cached_property
     def authors(self):
         return [item.author for item in self.article_authors.all()]
