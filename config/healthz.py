@@ -46,15 +46,13 @@ def check_broker() -> str:
 
 
 def check_search() -> str:
-    from django.conf import settings
 
     from wagtail.search.backends import get_search_backend
 
-    if settings.ELASTICSEARCH_URL:
-        from search.elasticsearch import get_client
+    from search.elasticsearch import engine, get_client
 
-        if not get_client().ping():
-            raise RuntimeError("reader search is degraded: Elasticsearch did not answer; pages search the database")
+    if engine() and not get_client().ping():
+        raise RuntimeError(f"reader search is degraded: {engine()} did not answer; pages search the database")
     backend = get_search_backend()
     client = getattr(backend, "es", None) or getattr(backend, "client", None)
     if client is not None and not client.ping():

@@ -18,6 +18,15 @@ urlpatterns = [
     path("", include("news.urls")),
 ]
 
+if settings.BENCH_ENDPOINTS:
+    from django.http import HttpResponse
+
+    def trivial(request):
+        """The least Django can do: the benchmark's yardstick."""
+        return HttpResponse(b"ok", content_type="text/plain")
+
+    urlpatterns.insert(0, path("__bench__/trivial", trivial))
+
 if settings.DEBUG or settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 

@@ -19,12 +19,12 @@ class SearchConfig(AppConfig):
 
 
 def _queue_sync(sender, instance, **kwargs):
-    from django.conf import settings
     from django.db import transaction
 
     from news.models import ArticlePage
+    from search.elasticsearch import engine
 
-    if not settings.ELASTICSEARCH_URL or not isinstance(instance.specific_deferred, ArticlePage):
+    if not engine() or not isinstance(instance.specific_deferred, ArticlePage):
         return
     page_id = instance.pk
 

@@ -1,4 +1,4 @@
-"""Reader search on Elasticsearch, through the official client.
+"""Reader search on Elasticsearch (the official client) or OpenSearch.
 
 Wagtail's search backend keeps serving the admin's search. Readers get an
 index of their own, holding only live, public stories, so that the page can
@@ -7,6 +7,7 @@ use what Wagtail's search API does not offer: multi-select facets
 and spelling suggestions.
 """
 
+import contextlib
 import logging
 import re
 
@@ -20,44 +21,32 @@ from tqdm import tqdm
 
 from news.models import ArticlePage, FranchiseTag, SectionPage, SeriesHubPage
 from news.models.article import prefetch_cards
-from search.backends import PER_PAGE, FacetValue, Hit, SearchResults, highlight
+from search.backends import PER_PAGE, FacetValue, Hit, SearchResults, highlight, popular_franchises
 from search.query import DATE_RANGES, FACETS
 
 logger = logging.getLogger(__name__)
 
-SYNONYMS = [
-    "mcu, marvel cinematic universe",
-    "dceu, dc extended universe",
-    "tv, television",
-    "show, series",
-    "film, movie",
-]
 INDEX_SETTINGS = {
     "analysis": {
-        "filter": {
-            "talkies_synonyms": {"type": "synonym_graph", "synonyms": SYNONYMS},
-            "talkies_stemmer": {"type": "stemmer", "language": "english"},
-        },
+        "filter": {"talkies_stemmer": {"type": "stemmer", "language": "english"}},
         "analyzer": {
-            "talkies_index": {
+            # Synonyms are not in the analyzer: editors maintain them in the
+            # admin and search.synonyms expands them at query time, the same
+            # on every backend, with no reindex.
+            "talkies_text": {
                 "type": "custom",
                 "tokenizer": "standard",
                 "filter": ["lowercase", "asciifolding", "talkies_stemmer"],
             },
-            # Synonyms apply at query time, so changing them needs no reindex.
-            "talkies_search": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "talkies_synonyms", "talkies_stemmer"],
-            },
         },
     }
 }
-TEXT = {"type": "text", "analyzer": "talkies_index", "search_analyzer": "talkies_search"}
+TEXT = {"type": "text", "analyzer": "talkies_text"}
 MAPPINGS = {
     "properties": {
         "title": {**TEXT, "fields": {"suggest": {"type": "search_as_you_type"}}},
         "dek": TEXT,
+        "quotes": TEXT,
         "body": TEXT,
         "series_title": TEXT,
         "franchise_names": TEXT,
@@ -69,29 +58,98 @@ MAPPINGS = {
         "published_at": {"type": "date"},
     }
 }
-SEARCH_FIELDS = ["title^4", "dek^2", "series_title^2", "franchise_names^2", "author_names", "body"]
+# Headline, standfirst, pull quotes, series and franchise weigh more than body text.
+SEARCH_FIELDS = [
+    "title^4",
+    "franchise_names^4",
+    "dek^2",
+    "quotes^2",
+    "series_title^2",
+    "author_names",
+    "body",
+]
+# A mild recency boost: added to the text score, worth at most 1, halving every 90 days.
+RECENCY = {"gauss": {"published_at": {"origin": "now", "scale": "90d", "decay": 0.5}}, "weight": 1}
 
 
 def index_name():
     return f"{settings.ELASTICSEARCH_INDEX_PREFIX}_reader_articles"
 
 
-def get_client():
-    from elasticsearch import Elasticsearch
-
-    options = {"request_timeout": settings.READER_SEARCH_TIMEOUT, "max_retries": 0, "retry_on_timeout": False}
-    if settings.ELASTICSEARCH_NODE_CLASS:
-        options["node_class"] = import_string(settings.ELASTICSEARCH_NODE_CLASS)
-    return Elasticsearch(settings.ELASTICSEARCH_URL.split(","), **options)
-
-
-def ensure_index(client):
-    if not client.indices.exists(index=index_name()):
-        client.indices.create(index=index_name(), settings=INDEX_SETTINGS, mappings=MAPPINGS)
+def engine():
+    """Which search server reader search uses: "elasticsearch", "opensearch",
+    or None for the database."""
+    if settings.ELASTICSEARCH_URL:
+        return "elasticsearch"
+    if settings.OPENSEARCH_URL:
+        return "opensearch"
+    return None
 
 
-def body_text(page):
-    return " ".join(strip_tags(str(block.render())) for block in page.body if block.block_type == "paragraph")
+class ReaderIndexClient:
+    """The few calls reader search makes, on Elasticsearch 8 (the official
+    client) or OpenSearch 3 (opensearch-py): the request bodies are the same,
+    the clients' signatures and exceptions differ."""
+
+    def __init__(self, timeout=None):
+        timeout = timeout or settings.READER_SEARCH_TIMEOUT
+        self.engine = engine()
+        if self.engine == "opensearch":
+            import opensearchpy
+            from opensearchpy import helpers
+
+            self.client = opensearchpy.OpenSearch(
+                settings.OPENSEARCH_URL.split(","), timeout=timeout, max_retries=0, retry_on_timeout=False
+            )
+            self.not_found = opensearchpy.NotFoundError
+            self.unavailable = (opensearchpy.ConnectionError, opensearchpy.TransportError)
+        else:
+            import elastic_transport
+            import elasticsearch
+            from elasticsearch import helpers
+
+            options = {"request_timeout": timeout, "max_retries": 0, "retry_on_timeout": False}
+            if settings.ELASTICSEARCH_NODE_CLASS:
+                options["node_class"] = import_string(settings.ELASTICSEARCH_NODE_CLASS)
+            self.client = elasticsearch.Elasticsearch(settings.ELASTICSEARCH_URL.split(","), **options)
+            self.not_found = elasticsearch.NotFoundError
+            self.unavailable = (elastic_transport.ConnectionError, elastic_transport.TransportError)
+        self.helpers = helpers
+
+    def ping(self):
+        return self.client.ping()
+
+    def ensure_index(self):
+        if not self.client.indices.exists(index=index_name()):
+            self.client.indices.create(index=index_name(), body={"settings": INDEX_SETTINGS, "mappings": MAPPINGS})
+
+    def delete_index(self):
+        with contextlib.suppress(self.not_found):
+            self.client.indices.delete(index=index_name())
+
+    def put(self, doc_id, document):
+        self.client.index(index=index_name(), id=str(doc_id), body=document, refresh=True)
+
+    def remove(self, doc_id):
+        with contextlib.suppress(self.not_found):
+            self.client.delete(index=index_name(), id=str(doc_id), refresh=True)
+
+    def search(self, body):
+        return self.client.search(index=index_name(), body=body)
+
+    def bulk(self, actions, chunk_size):
+        indexed, _ = self.helpers.bulk(self.client, actions, chunk_size=chunk_size, refresh=True)
+        return indexed
+
+
+def get_client(timeout=None):
+    return ReaderIndexClient(timeout=timeout)
+
+
+def body_text(page, block_type="paragraph"):
+    if block_type == "pull_quote":
+        return " ".join(block.value["quote"] for block in page.body if block.block_type == block_type)
+    return " ".join(strip_tags(str(block.render())) for block in page.body if block.block_type == block_type)
 
 
 def section_slugs():
@@ -107,6 +165,7 @@ def document(page, sections=None):
     return {
         "title": page.title,
         "dek": page.dek,
+        "quotes": body_text(page, "pull_quote"),
         "body": body_text(page),
         "series_title": page.series.title if page.series_id else "",
         "franchise_names": [tag.name for tag in tags],
@@ -123,22 +182,20 @@ def sync_article(page_id, client=None):
     """Make the index agree with the database about one story: indexed if it
     is live and public, absent otherwise. Safe to repeat."""
     client = client or get_client()
-    ensure_index(client)
+    client.ensure_index()
     page = ArticlePage.objects.cards().filter(pk=page_id).select_related("series").first()
     if page is None:
-        client.options(ignore_status=404).delete(index=index_name(), id=str(page_id), refresh=True)
+        client.remove(page_id)
         return False
-    client.index(index=index_name(), id=str(page.pk), document=document(page), refresh=True)
+    client.put(page.pk, document(page))
     return True
 
 
 def rebuild(progress=False, batch_size=500):
     """Recreate the index from every live, public story, in bulk."""
-    from elasticsearch.helpers import bulk
-
-    client = get_client().options(request_timeout=120)
-    client.indices.delete(index=index_name(), ignore_unavailable=True)
-    ensure_index(client)
+    client = get_client(timeout=120)
+    client.delete_index()
+    client.ensure_index()
     stories = ArticlePage.objects.cards().select_related("series").specific(defer=False)
     total = stories.count()
     bar = tqdm(total=total, desc="Indexing stories", unit="story", disable=not progress)
@@ -152,9 +209,47 @@ def rebuild(progress=False, batch_size=500):
                 yield {"_index": index_name(), "_id": str(page.pk), "_source": document(page, sections)}
             bar.update(len(batch))
 
-    indexed, _ = bulk(client, actions(), chunk_size=batch_size, refresh=True)
+    indexed = client.bulk(actions(), chunk_size=batch_size)
     bar.close()
     return indexed
+
+
+def text_query(request):
+    """Every concept must match, through any of its synonyms; single words
+    tolerate typos, names of several words match as phrases."""
+    must = []
+    for phrases in request.concepts:
+        alternatives = []
+        for phrase in phrases:
+            if len(phrase.split()) > 1:
+                alternatives.append({"multi_match": {"query": phrase, "type": "phrase", "fields": SEARCH_FIELDS}})
+            else:
+                alternatives.append(
+                    {
+                        "multi_match": {
+                            "query": phrase,
+                            "fields": SEARCH_FIELDS,
+                            "fuzziness": "AUTO",
+                            "prefix_length": 1,
+                            "operator": "and",
+                        }
+                    }
+                )
+        must.append(alternatives[0] if len(alternatives) == 1 else {"bool": {"should": alternatives}})
+    query = {"bool": {"must": must}}
+    if len(request.terms) > 1:
+        # The reader's exact words, in order, rank first.
+        query["bool"]["should"] = [
+            {
+                "multi_match": {
+                    "query": request.text,
+                    "type": "phrase",
+                    "fields": ["title^2", "franchise_names^2", "dek"],
+                    "boost": 2,
+                }
+            }
+        ]
+    return {"function_score": {"query": query, "functions": [RECENCY], "boost_mode": "sum"}}
 
 
 class ElasticsearchReaderSearch:
@@ -173,18 +268,7 @@ class ElasticsearchReaderSearch:
         return clauses
 
     def body(self, request):
-        if request.terms:
-            query = {
-                "multi_match": {
-                    "query": " ".join(request.terms),
-                    "fields": SEARCH_FIELDS,
-                    "fuzziness": "AUTO",
-                    "prefix_length": 1,
-                    "operator": "and",
-                }
-            }
-        else:
-            query = {"match_all": {}}
+        query = text_query(request) if request.terms else {"match_all": {}}
         aggs = {}
         for facet in FACETS:
             aggs[facet] = faceted(self.filter_clauses(request, skip=facet), {"terms": {"field": facet, "size": 10}})
@@ -225,7 +309,7 @@ class ElasticsearchReaderSearch:
         return body
 
     def search(self, request):
-        response = self.client.search(index=index_name(), **self.body(request))
+        response = self.client.search(self.body(request))
         hits = response["hits"]["hits"]
         total = response["hits"]["total"]["value"]
         ids = [int(hit["_id"]) for hit in hits]
@@ -240,7 +324,9 @@ class ElasticsearchReaderSearch:
                 continue
             fragments = hit.get("highlight", {})
             snippet = (fragments.get("body") or fragments.get("dek") or [None])[0]
-            results.append(Hit(story, snippet_html(snippet) if snippet else highlight(story.dek, request.terms)))
+            results.append(
+                Hit(story, snippet_html(snippet) if snippet else highlight(story.dek, request.highlight_terms))
+            )
         search_results = SearchResults(hits=results, total=total, page=request.page)
         search_results.facets = {facet: self.facet_values(facet, response, request) for facet in FACETS}
         search_results.dates = [
@@ -249,9 +335,7 @@ class ElasticsearchReaderSearch:
         ]
         if not total:
             search_results.suggestion = self.spelling(response, request)
-            search_results.popular_franchises = list(
-                FranchiseTag.objects.with_story_counts().order_by("-story_count", "name")[:8]
-            )
+            search_results.popular_franchises = popular_franchises()
         return search_results
 
     def facet_values(self, facet, response, request):
@@ -317,16 +401,17 @@ def suggest_stories(text, limit=5, client=None):
     """Typeahead stories from the index: search-as-you-type on headlines."""
     client = client or get_client()
     response = client.search(
-        index=index_name(),
-        query={
-            "multi_match": {
-                "query": text,
-                "type": "bool_prefix",
-                "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
-            }
-        },
-        size=limit,
-        source=False,
+        {
+            "query": {
+                "multi_match": {
+                    "query": text,
+                    "type": "bool_prefix",
+                    "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
+                }
+            },
+            "size": limit,
+            "_source": False,
+        }
     )
     ids = [int(hit["_id"]) for hit in response["hits"]["hits"]]
     stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=ids)}

@@ -37,3 +37,44 @@ class SearchQueryDay(models.Model):
         except IntegrityError:
             # Another request created today's row first.
             cls.objects.filter(day=day, query=query).update(**increments)
+
+
+class SearchSynonym(models.Model):
+    """Names readers use interchangeably ("MCU", "Marvel Cinematic
+    Universe"). Expanded at query time by the project, so an edit takes
+    effect on the next search, on every backend, with no reindex."""
+
+    terms = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text='Comma-separated names that mean the same thing, e.g. "MCU, Marvel Cinematic Universe".',
+    )
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "search synonym"
+
+    def __str__(self):
+        return self.terms
+
+    @property
+    def phrases(self):
+        return parse_synonym_terms(self.terms)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        phrases = parse_synonym_terms(self.terms)
+        if len(phrases) < 2:
+            raise ValidationError({"terms": "List at least two names, separated by commas."})
+        self.terms = ", ".join(phrases)
+
+
+def parse_synonym_terms(value):
+    seen, phrases = set(), []
+    for raw in value.split(","):
+        phrase = " ".join(raw.split())
+        if phrase and phrase.lower() not in seen:
+            seen.add(phrase.lower())
+            phrases.append(phrase)
+    return phrases

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -28,6 +29,17 @@ class SearchRequest:
     @property
     def terms(self):
         return [term for term in self.text.split() if any(ch.isalnum() for ch in term)][:12]
+
+    @cached_property
+    def concepts(self):
+        """The terms with editors' synonyms expanded (see search.synonyms)."""
+        from search.synonyms import expand
+
+        return expand(self.terms)
+
+    @property
+    def highlight_terms(self):
+        return [word for concept in self.concepts for phrase in concept for word in phrase.split()]
 
     @property
     def is_empty(self):

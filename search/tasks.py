@@ -16,11 +16,10 @@ def sync_reader_index(self, page_id):
     unreachable it retries with backoff (up to about four hours), so no
     update is lost; `manage.py rebuild_reader_index` repairs anything older.
     """
-    from elastic_transport import ConnectionError, ConnectionTimeout, TransportError
+    from search.elasticsearch import get_client, sync_article
 
-    from search.elasticsearch import sync_article
-
+    client = get_client()
     try:
-        sync_article(page_id)
-    except (ConnectionError, ConnectionTimeout, TransportError) as exc:
+        sync_article(page_id, client)
+    except client.unavailable as exc:
         raise self.retry(exc=exc, countdown=min(600, 5 * 2**self.request.retries))

@@ -1,6 +1,5 @@
 import logging
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
 from search.backends import DatabaseReaderSearch, suggestions
+from search.elasticsearch import engine
 from search.models import SearchQueryDay
 from search.query import FACETS, BadSearchRequest, clean_text, parse
 
@@ -41,14 +41,14 @@ def promotions_for(text):
 def run_search(search_request):
     """Search Elasticsearch when configured; if it is down or slow, answer
     from the database and say so."""
-    if settings.ELASTICSEARCH_URL:
+    if engine():
         from search.elasticsearch import ElasticsearchReaderSearch
 
         try:
             return ElasticsearchReaderSearch().search(search_request), False
         except Exception:
             logger.exception("Reader search fell back to the database")
-    return DatabaseReaderSearch().search(search_request), bool(settings.ELASTICSEARCH_URL)
+    return DatabaseReaderSearch().search(search_request), bool(engine())
 
 
 @require_GET
@@ -80,7 +80,7 @@ def suggest(request):
     if len(text) < SUGGEST_MIN_LENGTH:
         return JsonResponse({"query": text, "stories": [], "series": [], "franchises": []})
     data = suggestions(text)
-    if settings.ELASTICSEARCH_URL:
+    if engine():
         from search.elasticsearch import suggest_stories
 
         try:

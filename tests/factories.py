@@ -195,11 +195,12 @@ def hours_ago(hours):
     return timezone.now() - timezone.timedelta(hours=hours)
 
 
-def article_form_data(page=None, *, author=None, body="<p>Text.</p>", action=None, **fields):
+def article_form_data(page=None, *, author=None, body="<p>Text.</p>", blocks=None, action=None, **fields):
     """The article form as the Wagtail admin posts it.
 
     For an existing story the byline rows carry their ids, as the real form's
-    do; `action` is the submit button pressed ("action-publish", ...).
+    do; `action` is the submit button pressed ("action-publish", ...). The
+    body is one paragraph of `body`, or `blocks`: (type, form value) pairs.
     """
     from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -214,7 +215,7 @@ def article_form_data(page=None, *, author=None, body="<p>Text.</p>", action=Non
         "dek": "A standfirst that sells the story.",
         "franchise_tags": "Ironbound",
         "article_authors": byline,
-        "body": streamfield([("paragraph", rich_text(body))]),
+        "body": streamfield(blocks if blocks is not None else [("paragraph", rich_text(body))]),
         "sources": streamfield([]),
         "corrections": streamfield([]),
         "comments": inline_formset([]),

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.search_promotions",
     "wagtail.embeds",
     "wagtail.sites",
@@ -59,12 +60,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache, so that cached pages get the header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.page_cache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -131,6 +134,25 @@ else:
         }
     }
 
+# An HTTP cache in front of the app (Varnish with config/varnish.vcl), purged
+# on publish, unpublish, move and correction. Unset: nothing to purge.
+VARNISH_URL = env_str("VARNISH_URL")
+WAGTAILFRONTENDCACHE = (
+    {"varnish": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": VARNISH_URL}}
+    if VARNISH_URL
+    else {}
+)
+
+# `make bench` only: a trivial view at /__bench__/trivial measuring the
+# machine's ceiling for Django itself. Never set in production.
+BENCH_ENDPOINTS = env_bool("TALKIES_BENCH_ENDPOINTS", False)
+
+# Anonymous reader pages are cached whole for this long (0 turns it off) and
+# purged on every change readers could see: see config/page_cache.py.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# With a per-process cache, processes share the cache generation through a file.
+PAGE_CACHE_GENERATION_FILE = None if CACHE_URL else str(VAR_DIR / "page-cache-generation")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -193,6 +215,9 @@ else:
 
 # --- Search ---------------------------------------------------------------
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+# For newsrooms on a managed OpenSearch: used when ELASTICSEARCH_URL is unset.
+OPENSEARCH_URL = env_str("OPENSEARCH_URL")
+# Prefixes every index name, so that several sites can share one cluster.
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "talkies")
 # Seconds the reader search waits for Elasticsearch before answering from the
 # database instead.
@@ -204,6 +229,17 @@ if ELASTICSEARCH_URL:
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch8",
             "URLS": env_list("ELASTICSEARCH_URL"),
+            "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX_PREFIX}_",
+            "TIMEOUT": 2,
+            "OPTIONS": {},
+            "INDEX_SETTINGS": {},
+        }
+    }
+elif OPENSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.opensearch3",
+            "URLS": env_list("OPENSEARCH_URL"),
             "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX_PREFIX}_",
             "TIMEOUT": 2,
             "OPTIONS": {},

@@ -2,6 +2,7 @@ import itertools
 
 import pytest
 from elastic_transport import Urllib3HttpNode
+from lxml import html as lxml_html
 
 _index_numbers = itertools.count()
 
@@ -23,8 +24,43 @@ class PlainJSONNode(Urllib3HttpNode):
 
 @pytest.fixture
 def reader_elasticsearch(settings, osmem_clone):
-    """Point reader search at a fresh osmem clone through the real client."""
+    """Point reader search at a fresh osmem clone through the official
+    Elasticsearch client."""
     settings.ELASTICSEARCH_URL = osmem_clone.url
     settings.ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"
     settings.ELASTICSEARCH_INDEX_PREFIX = f"test{next(_index_numbers)}"
     return osmem_clone
+
+
+@pytest.fixture
+def reader_opensearch(settings, osmem_clone):
+    """Point reader search at a fresh osmem clone through opensearch-py, as a
+    newsroom on a managed OpenSearch would configure it."""
+    settings.ELASTICSEARCH_URL = None
+    settings.OPENSEARCH_URL = osmem_clone.url
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"test{next(_index_numbers)}"
+    return osmem_clone
+
+
+@pytest.fixture(params=["database", "elasticsearch", "opensearch"])
+def backend(request):
+    """Every behaviour test runs on every backend: Elasticsearch (official
+    client) and OpenSearch (opensearch-py) against osmem, and the database
+    (SQLite, or PostgreSQL in CI's service pass)."""
+    if request.param != "database":
+        request.getfixturevalue(f"reader_{request.param}")
+    return request.param
+
+
+def reindex(backend):
+    if backend != "database":
+        from search.elasticsearch import rebuild
+
+        rebuild()
+
+
+def results(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    tree = lxml_html.fromstring(response.content)
+    return tree, [title.strip() for title in tree.xpath("//li[@class='result']//h2/a/text()")]

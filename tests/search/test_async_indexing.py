@@ -18,13 +18,13 @@ def found(client, word):
 
 
 def test_publish_and_unpublish_update_the_index_through_the_worker(client, settings, worker):
-    from search.elasticsearch import ensure_index, get_client, index_name
+    from search.elasticsearch import get_client
 
     settings.ELASTICSEARCH_URL = worker.reader_search_url
     settings.ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"
-    client_es = get_client()
-    client_es.options(ignore_status=404).indices.delete(index=index_name())
-    ensure_index(client_es)
+    reader_index = get_client()
+    reader_index.delete_index()
+    reader_index.ensure_index()
 
     story = ArticlePageFactory(parent=SectionPageFactory(slug="news"), title="Okapiword casting news")
     wait_for(lambda: found(client, "okapiword"), timeout=60, message="the worker to index the story")

@@ -1,0 +1,197 @@
+"""In-process measurements for `make bench`, run by bench/run.py inside the
+bench database's settings: what a load generator cannot see (queries per
+page, search latency per backend, the newsroom's admin, reindexing).
+
+    python bench/probe.py urls|queries|search|newsroom|reindex
+
+Prints one JSON object on stdout; progress goes to stderr.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from news.models import ArticlePage, FranchiseTag, SectionPage, SeriesHubPage  # noqa: E402
+
+HOST = "127.0.0.1"
+
+
+def client():
+    return Client(HTTP_HOST=HOST)
+
+
+def reader_urls():
+    """One of each reader page, chosen from the seeded archive."""
+    article = ArticlePage.objects.cards().filter(title__startswith="Review").first()
+    article = article or ArticlePage.objects.cards().first()
+    section = SectionPage.objects.live().filter(depth=3).first()
+    hub = SeriesHubPage.objects.live().first()
+    tag = FranchiseTag.objects.with_story_counts().order_by("-story_count").first()
+    return {
+        "home": "/",
+        "section": section.url,
+        "article": article.url,
+        "series_hub": hub.url,
+        "franchise": tag.get_absolute_url(),
+        "search": f"/search/?q={hub.title.split()[-1].lower()}",
+        "feed": "/feeds/latest.rss",
+    }
+
+
+def search_queries():
+    """A reader's mix: a series, a franchise, two words, a misspelling, a
+    story's unique code, nothing found, a facet alone."""
+    hub = SeriesHubPage.objects.live().first()
+    tag = FranchiseTag.objects.order_by("name").first()
+    story = ArticlePage.objects.cards().first()
+    code = story.title.rsplit("(", 1)[-1].rstrip(")") if "(" in story.title else story.title.split()[0]
+    name = hub.title.split()[-1].lower()
+    return [
+        {"q": hub.title},
+        {"q": tag.name},
+        {"q": f"{name} renewed"},
+        {"q": name[:-2] + name[-1] + name[-2]},
+        {"q": code},
+        {"q": "zzqx"},
+        {"franchise": tag.slug},
+    ]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def timed_search(rounds=5):
+    browser = client()
+    queries = search_queries()
+    for params in queries:  # warm
+        assert browser.get("/search/", params).status_code == 200
+    timings, degraded = [], False
+    for _ in range(rounds):
+        for params in queries:
+            started = time.perf_counter()
+            response = browser.get("/search/", params)
+            timings.append((time.perf_counter() - started) * 1000)
+            degraded = degraded or b"simpler mode" in response.content
+    return {
+        "queries": [params.get("q") or f"franchise={params['franchise']}" for params in queries],
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(percentile(timings, 0.95), 1),
+        "max_ms": round(max(timings), 1),
+        "fell_back_to_database": degraded,
+    }
+
+
+def query_counts():
+    browser = client()
+    counts = {}
+    for name, url in reader_urls().items():
+        browser.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            status = browser.get(url).status_code
+        counts[name] = {"url": url, "status": status, "queries": len(queries)}
+    return counts
+
+
+def long_read_blocks(form=False):
+    """Fifty blocks: headings, paragraphs, pull quotes and editor's notes."""
+    from wagtail.test.utils.form_data import rich_text
+
+    text = rich_text if form else (lambda html: html)
+    blocks = []
+    for number in range(10):
+        blocks += [
+            ("heading", {"text": f"Part {number}", "level": "h2"}),
+            ("paragraph", text(f"<p>Paragraph {number} of a long read about the season.</p>")),
+            ("pull_quote", {"quote": "It was the hardest scene to shoot.", "speaker": "Mara Quill"}),
+            ("paragraph", text("<p>More text.</p>")),
+            (
+                "callout",
+                {"kind": "editors_note", "title": "", "body": text("<p>Updated with the network's reply.</p>")},
+            ),
+        ]
+    return blocks
+
+
+def newsroom():
+    """The admin edit view of a 50-block story, and publishing it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from news.models import Author
+    from tests.factories import article_form_data
+
+    admin = get_user_model().objects.filter(is_superuser=True).first()
+    section = SectionPage.objects.live().filter(depth=3).first()
+    story = ArticlePage(
+        title="Bench: a fifty-block long read", slug=f"bench-long-read-{int(time.time())}", body=long_read_blocks()
+    )
+    section.add_child(instance=story)
+    story.article_authors.create(author=Author.objects.first())
+    story.save_revision(user=admin).publish()
+    browser = client()
+    browser.force_login(admin)
+    edit_url = f"/{settings.WAGTAIL_ADMIN_PATH}/pages/{story.pk}/edit/"
+    browser.get(edit_url)
+    opened = []
+    for _ in range(5):
+        started = time.perf_counter()
+        assert browser.get(edit_url).status_code == 200
+        opened.append((time.perf_counter() - started) * 1000)
+    published = []
+    for attempt in range(3):
+        data = article_form_data(
+            story,
+            blocks=long_read_blocks(form=True),
+            action="action-publish",
+            title=f"Bench long read {attempt}",
+            publish_despite_checklist="on",
+        )
+        started = time.perf_counter()
+        response = browser.post(edit_url, data)
+        published.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 302, response.content.decode()[:3000]
+    story.refresh_from_db()
+    assert len(story.body) == 50 and story.title == "Bench long read 2"
+    return {
+        "blocks": 50,
+        "edit_view_ms": round(statistics.median(opened), 1),
+        "publish_request_ms": round(statistics.median(published), 1),
+    }
+
+
+def reindex():
+    from search.elasticsearch import rebuild
+
+    started = time.perf_counter()
+    count = rebuild(progress=True)
+    seconds = time.perf_counter() - started
+    return {"stories": count, "seconds": round(seconds, 1), "stories_per_second": round(count / seconds)}
+
+
+if __name__ == "__main__":
+    part = sys.argv[1]
+    result = {
+        "urls": reader_urls,
+        "queries": query_counts,
+        "search": timed_search,
+        "newsroom": newsroom,
+        "reindex": reindex,
+    }[part]()
+    print(json.dumps(result))

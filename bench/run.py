@@ -1,0 +1,475 @@
+"""`make bench`: what readers, editors and the workers feel, beside the
+machine's ceiling, in one rerunnable command.
+
+1. A fresh PostgreSQL database (DATABASE_URL, default the local server's
+   `talkies_bench`) with the demo content plus BENCH_ARTICLES stories.
+2. gunicorn with the production settings (DEBUG off, 2 workers), nginx
+   serving a static file the size of the article page, Varnish
+   (config/varnish.vcl) in front of gunicorn, all on 127.0.0.1.
+3. wrk against every target, interleaved, several rounds, at 2 and 32
+   connections: requests/s, p50/p99 latency, non-2xx responses and the
+   server's CPU milliseconds per request (from /proc: steadier than
+   requests/s on a shared machine). Medians over rounds; every page's
+   throughput also as a ratio to the trivial Django view measured alongside.
+   Once with the page cache off, once warm.
+4. In-process probes (bench/probe.py): queries per page, search latency on
+   the database and on an OpenSearch-compatible server (osmem), reindex
+   throughput, the admin edit view of a 50-block story and publishing it.
+
+Writes bench/results.json; `--compare old.json` prints new/old ratios.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results.json"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talkies_bench"
+GUNICORN_WORKERS = 2
+CONCURRENCY = (2, 32)
+TOOLS = {"wrk": "wrk", "nginx": "nginx-light", "varnishd": "varnish"}
+
+
+def say(message):
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_tools():
+    missing = [package for binary, package in TOOLS.items() if not shutil.which(binary, path="/usr/sbin:/usr/bin")]
+    if not missing:
+        return
+    say(f"Installing Debian's {', '.join(missing)}")
+    # Keep the packages' services from starting: the bench runs its own.
+    policy = Path("/usr/sbin/policy-rc.d")
+    had_policy = policy.exists()
+    if not had_policy:
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *missing],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            stdout=subprocess.DEVNULL,
+        )
+    finally:
+        if not had_policy:
+            policy.unlink()
+
+
+def django_env(database_url, var_dir, **extra):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "WAGTAILADMIN_BASE_URL": "http://127.0.0.1",
+        # Plain HTTP on 127.0.0.1: no TLS to redirect to.
+        "SECURE_SSL_REDIRECT": "false",
+        "TALKIES_BENCH_ENDPOINTS": "1",
+        "TALKIES_VAR_DIR": str(var_dir),
+        "PYTHONPATH": str(ROOT),
+    }
+    for name in ("ELASTICSEARCH_URL", "OPENSEARCH_URL", "VARNISH_URL"):
+        env.pop(name, None)
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def manage(env, *args, **kwargs):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def prepare_database(database_url, articles, env):
+    name = database_url.rsplit("/", 1)[-1]
+    server = database_url.rsplit("/", 1)[0] + "/postgres"
+    say(f"Recreating database {name}")
+    subprocess.run(["psql", server, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+    subprocess.run(["psql", server, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    say(f"Seeding the demo content and {articles:,} stories")
+    started = time.perf_counter()
+    manage(env, "seed_demo", "--articles", str(articles), stdout=subprocess.DEVNULL)
+    seed_seconds = time.perf_counter() - started
+    subprocess.run(["psql", database_url, "-qc", "VACUUM ANALYZE"], check=True)
+    return round(seed_seconds, 1)
+
+
+def probe(env, part):
+    say(f"Probing: {part}")
+    output = subprocess.run(
+        [sys.executable, "bench/probe.py", part], cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+class Server:
+    """A server process whose CPU time we can read from /proc."""
+
+    name = "server"
+
+    def __init__(self, args, env=None, cwd=ROOT):
+        self.process = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+
+    def pids(self):
+        """The process and all its descendants."""
+        found, frontier = [], [self.process.pid]
+        while frontier:
+            pid = frontier.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                children = (task / "children").read_text().split() if (task / "children").exists() else []
+                frontier += [int(child) for child in children]
+        return found
+
+    def cpu_seconds(self):
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def wait_until_up(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def start_gunicorn(env, port):
+    args = [
+        str(VENV_BIN / "gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(GUNICORN_WORKERS),
+        "--worker-class",
+        "sync",
+        "--preload",
+        "--log-level",
+        "warning",
+    ]
+    server = Server(args, env=env)
+    server.config = " ".join(args[1:])
+    wait_until_up(f"http://127.0.0.1:{port}/__bench__/trivial")
+    return server
+
+
+def start_nginx(workdir, port, size):
+    docroot = workdir / "nginx-root"
+    docroot.mkdir(exist_ok=True)
+    (docroot / "article.html").write_bytes(b"x" * size)
+    conf = workdir / "nginx.conf"
+    conf.write_text(
+        f"""
+worker_processes {GUNICORN_WORKERS};
+user root;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {workdir}/nginx-body;
+    proxy_temp_path {workdir}/nginx-proxy;
+    fastcgi_temp_path {workdir}/nginx-fastcgi;
+    uwsgi_temp_path {workdir}/nginx-uwsgi;
+    scgi_temp_path {workdir}/nginx-scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {docroot};
+        default_type text/html;
+    }}
+}}
+"""
+    )
+    server = Server(["/usr/sbin/nginx", "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"])
+    wait_until_up(f"http://127.0.0.1:{port}/article.html")
+    return server
+
+
+def start_varnish(workdir, port, backend_port):
+    vcl = (ROOT / "config" / "varnish.vcl").read_text()
+    vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
+        '.port = "8000";', f'.port = "{backend_port}";'
+    )
+    vcl_path = workdir / "talkies.vcl"
+    vcl_path.write_text(vcl)
+    args = ["/usr/sbin/varnishd", "-F", "-j", "none", "-n", str(workdir / "varnish"), "-a", f"127.0.0.1:{port}"]
+    args += ["-f", str(vcl_path), "-s", "malloc,256m", "-p", f"thread_pool_min={GUNICORN_WORKERS * 10}"]
+    server = Server(args)
+    wait_until_up(f"http://127.0.0.1:{port}/")
+    return server
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(output):
+    def latency(percent):
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        return float(match.group(1)) * UNITS[match.group(2)] if match else None
+
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests": requests,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency(50),
+        "p99_ms": latency(99),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(int(value) for value in errors.groups()) if errors else 0,
+    }
+
+
+def run_wrk(url, connections, seconds, server):
+    before = server.cpu_seconds()
+    output = subprocess.run(
+        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    cpu = server.cpu_seconds() - before
+    result = parse_wrk(output)
+    result["cpu_ms_per_request"] = round(cpu * 1000 / result["requests"], 3) if result["requests"] else None
+    return result
+
+
+def measure(targets, rounds, seconds):
+    """Every target at every concurrency, interleaved, `rounds` times; the
+    median of each figure over the rounds."""
+    samples = {(name, c): [] for name in targets for c in CONCURRENCY}
+    names = list(targets)
+    for round_number in range(rounds):
+        # Rotate the order so that no target always runs first or last.
+        order = names[round_number % len(names) :] + names[: round_number % len(names)]
+        for connections in CONCURRENCY:
+            for name in order:
+                url, server = targets[name]
+                samples[(name, connections)].append(run_wrk(url, connections, seconds, server))
+        say(f"round {round_number + 1}/{rounds} done")
+    table = {}
+    for (name, connections), runs in samples.items():
+        table.setdefault(name, {})[f"c{connections}"] = {
+            "rps": round(statistics.median(run["rps"] for run in runs), 1),
+            "p50_ms": round(statistics.median(run["p50_ms"] for run in runs), 2),
+            "p99_ms": round(statistics.median(run["p99_ms"] for run in runs), 2),
+            "non_2xx": sum(run["non_2xx"] for run in runs),
+            "socket_errors": sum(run["socket_errors"] for run in runs),
+            "cpu_ms_per_request": round(statistics.median(run["cpu_ms_per_request"] for run in runs), 3),
+        }
+    return table
+
+
+def add_ratios(table, yardstick="trivial_view"):
+    for row in table.values():
+        for connections, figures in row.items():
+            base = table[yardstick][connections]
+            figures["x_trivial_rps"] = round(figures["rps"] / base["rps"], 3)
+            figures["x_trivial_cpu"] = round(figures["cpu_ms_per_request"] / base["cpu_ms_per_request"], 1)
+
+
+def print_table(title, table, queries=None):
+    print(f"\n{title}")
+    header = f"{'target':<22}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non2xx':>7}"
+    header += f"{'cpu ms/req':>11}{'x trivial':>10}{'queries':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, row in table.items():
+        for connections, figures in row.items():
+            count = (queries or {}).get(name, "")
+            print(
+                f"{name:<22}{connections[1:]:>6}{figures['rps']:>10.0f}{figures['p50_ms']:>9.2f}"
+                f"{figures['p99_ms']:>9.2f}{figures['non_2xx'] + figures['socket_errors']:>7}"
+                f"{figures['cpu_ms_per_request']:>11.3f}{figures.get('x_trivial_rps', 0):>10.3f}{count!s:>8}"
+            )
+
+
+def git_revision():
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def flatten(value, prefix=""):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from flatten(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield prefix, value
+
+
+def compare(new, old_path):
+    old = dict(flatten(json.loads(Path(old_path).read_text())))
+    print(f"\nCompared with {old_path} (new / old):")
+    for key, value in flatten(new):
+        if key in old and old[key] and not key.startswith(("machine", "settings")):
+            print(f"  {key:<60} {value:>10} / {old[key]:<10} = {value / old[key]:.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=int(os.environ.get("BENCH_ARTICLES", 10_000)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 3)))
+    parser.add_argument("--compare", default=os.environ.get("COMPARE") or None)
+    parser.add_argument("--output", default=str(RESULTS))
+    options = parser.parse_args()
+
+    ensure_tools()
+    database_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    workdir = Path(tempfile.mkdtemp(prefix="talkies-bench-"))
+    var_dir = workdir / "var"
+    env = django_env(database_url, var_dir, PAGE_CACHE_SECONDS=0)
+    results = {
+        "revision": git_revision(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"nproc": os.cpu_count(), "python": sys.version.split()[0]},
+        "settings": {
+            "articles": options.articles,
+            "rounds": options.rounds,
+            "seconds_per_run": options.seconds,
+            "concurrency": list(CONCURRENCY),
+            "database": database_url.split("@")[-1],
+            "django_settings": "config.settings.production",
+        },
+    }
+    servers = []
+    try:
+        results["newsroom"] = {"seed_demo_seconds": prepare_database(database_url, options.articles, env)}
+        urls = probe(env, "urls")
+        results["queries_per_page"] = probe(env, "queries")
+        results["search"] = {"database_postgresql": probe(env, "search")}
+
+        osmem = start_osmem()
+        servers.append(osmem)
+        search_env = {**env, "OPENSEARCH_URL": osmem.url}
+        results["newsroom"]["reindex"] = probe(search_env, "reindex")
+        results["search"]["opensearch_osmem"] = probe(search_env, "search")
+        results["newsroom"].update(probe(env, "newsroom"))
+
+        nginx_port, gunicorn_port, varnish_port = free_port(), free_port(), free_port()
+        for phase, cache_seconds in (("page_cache_off", 0), ("page_cache_warm", 600)):
+            say(f"Serving with the page cache {'off' if not cache_seconds else 'on'}")
+            gunicorn = start_gunicorn(
+                django_env(database_url, var_dir, PAGE_CACHE_SECONDS=cache_seconds), gunicorn_port
+            )
+            phase_servers = [gunicorn]
+            servers.append(gunicorn)
+            base = f"http://127.0.0.1:{gunicorn_port}"
+            article_size = len(urllib.request.urlopen(base + urls["article"]).read())
+            nginx = start_nginx(workdir, nginx_port, article_size)
+            phase_servers.append(nginx)
+            servers.append(nginx)
+            targets = {"trivial_view": (f"{base}/__bench__/trivial", gunicorn)}
+            targets.update({name: (base + url, gunicorn) for name, url in urls.items()})
+            targets["nginx_static"] = (f"http://127.0.0.1:{nginx_port}/article.html", nginx)
+            if cache_seconds:
+                varnish = start_varnish(workdir, varnish_port, gunicorn_port)
+                phase_servers.append(varnish)
+                servers.append(varnish)
+                targets["article_via_varnish"] = (f"http://127.0.0.1:{varnish_port}{urls['article']}", varnish)
+            for url, _ in targets.values():  # warm every cache and connection pool
+                for _ in range(GUNICORN_WORKERS * 2):
+                    urllib.request.urlopen(url).read()
+            table = measure(targets, options.rounds, options.seconds)
+            add_ratios(table)
+            if "article_via_varnish" in table:
+                for connections, figures in table["article_via_varnish"].items():
+                    figures["x_nginx_rps"] = round(figures["rps"] / table["nginx_static"][connections]["rps"], 3)
+            results[phase] = table
+            results["settings"]["gunicorn"] = gunicorn.config
+            results["settings"]["article_bytes"] = article_size
+            for server in phase_servers:
+                server.stop()
+                servers.remove(server)
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    queries = {name: row["queries"] for name, row in results["queries_per_page"].items()}
+    print(f"\nTalkies bench at {results['revision'][:10]}, {options.articles:,} stories, nproc {os.cpu_count()}")
+    print(f"gunicorn {results['settings']['gunicorn']}")
+    print_table("Reader pages, page cache off", results["page_cache_off"], queries)
+    print_table("Reader pages, page cache warm", results["page_cache_warm"], queries)
+    for connections, figures in results["page_cache_warm"]["article_via_varnish"].items():
+        print(f"article via Varnish / nginx static file, {connections[1:]} conns: {figures['x_nginx_rps']:.3f}")
+    print("\nSearch page, in process (ms)")
+    for backend, figures in results["search"].items():
+        print(f"  {backend:<22} p50 {figures['p50_ms']:>7}  p95 {figures['p95_ms']:>7}  max {figures['max_ms']:>7}")
+    newsroom = results["newsroom"]
+    print("\nNewsroom")
+    print(f"  seed_demo --articles {options.articles}: {newsroom['seed_demo_seconds']} s")
+    print(
+        f"  reindex: {newsroom['reindex']['stories']} stories in {newsroom['reindex']['seconds']} s "
+        f"({newsroom['reindex']['stories_per_second']}/s, osmem)"
+    )
+    print(f"  admin edit view, {newsroom['blocks']} blocks: {newsroom['edit_view_ms']} ms")
+    print(f"  publish it (request only): {newsroom['publish_request_ms']} ms")
+    print("\nWorkers: alert fan-out not measured yet (follower alerts are not built).")
+
+    Path(options.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(options.output).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWrote {options.output}")
+    if options.compare:
+        compare(results, options.compare)
+
+
+def start_osmem():
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start()
+    server.stop = server.close
+    return server
+
+
+if __name__ == "__main__":
+    main()

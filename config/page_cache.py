@@ -1,0 +1,199 @@
+"""Whole-page cache for anonymous readers, and the purges that keep it true.
+
+A story that spikes is read thousands of times between edits, so reader
+pages are rendered once and served from the cache (Redis when CACHE_URL is
+set, local memory otherwise) until something changes. Invalidation is by
+generation: every publish, unpublish, move or delete, every change to a
+franchise, author or site setting, and every approved comment starts a new
+generation, so home, section, hub, franchise pages and feeds that list a story
+are never staler than the story itself. Old generations expire on their own.
+
+Never cached: anyone with a session (editors, readers who unlocked a private
+page), anything but GET/HEAD, the admin, search (its query log must count
+every search), the API, health checks, any response that sets a cookie or
+embeds a CSRF token, and any response that is not a 200.
+
+An HTTP cache in front (Varnish, config/varnish.vcl) follows the
+same rules; `purge_edge_cache` clears it through wagtail.contrib.frontend_cache.
+"""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+GENERATION_KEY = "page-cache:generation"
+HEADER = "X-Page-Cache"
+# Query strings a reader page uses; any other makes the request uncacheable,
+# so random query strings cannot fill the cache.
+CACHEABLE_PARAMS = {"page"}
+# Response headers worth keeping with a cached page.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
+
+
+def uncached_prefixes():
+    return (
+        f"/{settings.WAGTAIL_ADMIN_PATH}/",
+        "/django-admin/",
+        "/search/",
+        "/api/",
+        "/healthz",
+        "/documents/",
+        "/_util/",
+        "/__bench__/",
+    )
+
+
+def generation():
+    """The current generation, shared by every process: in the cache when it
+    is Redis, in a file when the cache is each process's own memory (so that
+    a publish in one web process or in the Celery worker reaches the others)."""
+    if settings.PAGE_CACHE_GENERATION_FILE:
+        try:
+            return Path(settings.PAGE_CACHE_GENERATION_FILE).read_text() or new_generation()
+        except FileNotFoundError:
+            return new_generation()
+    current = cache.get(GENERATION_KEY)
+    if current is None:
+        current = uuid.uuid4().hex
+        # add(): if another process started a generation first, use theirs.
+        if not cache.add(GENERATION_KEY, current, None):
+            current = cache.get(GENERATION_KEY) or current
+    return current
+
+
+def new_generation():
+    current = uuid.uuid4().hex
+    if settings.PAGE_CACHE_GENERATION_FILE:
+        path = Path(settings.PAGE_CACHE_GENERATION_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole then renamed, so a reader never sees half a value.
+        temporary = path.with_name(f"{path.name}.{current}")
+        temporary.write_text(current)
+        temporary.replace(path)
+    else:
+        cache.set(GENERATION_KEY, current, None)
+    return current
+
+
+def purge_page_cache(**kwargs):
+    """Every cached page is stale from now on. Takes signal arguments so it
+    can be connected to signals directly.
+
+    Purged now and again after the transaction commits: a reader page
+    rendered between the two, from data not yet committed, would otherwise
+    be cached under the new generation."""
+    new_generation()
+    transaction.on_commit(new_generation, robust=True)
+
+
+def is_cacheable_request(request):
+    if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    if request.path.startswith(uncached_prefixes()):
+        return False
+    return set(request.GET) <= CACHEABLE_PARAMS
+
+
+def is_cacheable_response(request, response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # The page embeds a CSRF token tied to this reader's cookie (a form).
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+
+
+def cache_key(request):
+    return f"page-cache:{generation()}:{request.get_host()}:{request.get_full_path()}"
+
+
+class ReaderPageCacheMiddleware:
+    """Placed before sessions and authentication: a hit skips all of it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        key = cache_key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content, headers=headers)
+            response[HEADER] = "hit"
+            return response
+        response = self.get_response(request)
+        if is_cacheable_response(request, response):
+            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+            cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            response[HEADER] = "miss"
+        return response
+
+
+def edge_urls(page):
+    """Every address that shows this page: the page, its ancestors' listings
+    (home, section), and for a story its series hub, franchise and author
+    pages and the feeds."""
+    from news.models import ArticlePage
+
+    site = page.get_site()
+    if site is None:
+        return []
+    root = site.root_url
+    urls = [root + path for path in ("/", "/feeds/latest.rss", "/feeds/latest.atom", "/news-sitemap.xml")]
+    urls += [ancestor.get_full_url() for ancestor in page.get_ancestors().filter(depth__gt=1)]
+    page = page.specific_deferred
+    if isinstance(page, ArticlePage):
+        if page.series_id:
+            urls.append(page.series.get_full_url())
+        urls += [root + tag.get_absolute_url() for tag in page.franchise_tags.all()]
+        urls += [root + link.author.get_absolute_url() for link in page.article_authors.select_related("author")]
+    return [url for url in dict.fromkeys(urls) if url]
+
+
+def purge_edge_cache(instance=None, **kwargs):
+    """Purge the HTTP cache's copies of every listing that shows this page,
+    after commit. Wagtail's frontend_cache purges the page's own URL."""
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
+
+    if instance is None or not get_backends():
+        return
+    urls = edge_urls(instance)
+
+    def purge():
+        batch = PurgeBatch()
+        batch.add_urls(urls)
+        batch.purge()
+
+    transaction.on_commit(purge, robust=True)
+
+
+def connect_signals():
+    """Purge on every change a reader could see. Connected in an app's
+    ready() so that Celery workers (scheduled publishing) purge too."""
+    from django.db.models.signals import post_delete, post_save
+
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from home.models import SiteSettings
+    from news.models import Author, FranchiseTag
+
+    page_published.connect(purge_page_cache, dispatch_uid="talkies_page_cache_publish")
+    page_published.connect(purge_edge_cache, dispatch_uid="talkies_edge_cache_publish")
+    page_unpublished.connect(purge_edge_cache, dispatch_uid="talkies_edge_cache_unpublish")
+    page_unpublished.connect(purge_page_cache, dispatch_uid="talkies_page_cache_unpublish")
+    post_page_move.connect(purge_page_cache, dispatch_uid="talkies_page_cache_move")
+    for model in (Author, FranchiseTag, SiteSettings):
+        post_save.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_save_{model.__name__}")
+        post_delete.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_del_{model.__name__}")
+    from wagtail.models import Page
+
+    post_delete.connect(purge_page_cache, sender=Page, dispatch_uid="talkies_page_cache_delete")

@@ -1,0 +1,80 @@
+vcl 4.1;
+
+# Varnish in front of gunicorn: a story that spikes is served from here.
+# The app purges it on publish, unpublish, move and correction through
+# wagtail.contrib.frontend_cache (WAGTAILFRONTENDCACHE, set from VARNISH_URL),
+# and follows the same rules in its own page cache (config/page_cache.py).
+# `make bench` runs this file with the backend below rewritten to 127.0.0.1.
+
+backend default {
+    .host = "web";
+    .port = "8000";
+    .connect_timeout = 2s;
+    .first_byte_timeout = 30s;
+}
+
+# Who may PURGE: the app's own hosts.
+acl purgers {
+    "127.0.0.1";
+    "::1";
+    "10.0.0.0"/8;
+    "172.16.0.0"/12;
+    "192.168.0.0"/16;
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(405, "Not allowed"));
+        }
+        return (purge);
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # Editors and anyone else with a session always reach the app.
+    if (req.http.Cookie ~ "(^|;\s*)sessionid=") {
+        return (pass);
+    }
+    # The admin (at /admin/ unless WAGTAIL_ADMIN_PATH moves it: it sets
+    # cookies, so it is never stored either way), search (its query log counts
+    # every search), the API, health checks and documents go to the app.
+    if (req.url ~ "^/(admin|django-admin|search|api|healthz|documents|__bench__)(/|\?|$)") {
+        return (pass);
+    }
+    # Pagination is the only query string a reader page uses; any other
+    # bypasses the cache so that random query strings cannot fill it.
+    if (req.url ~ "\?" && req.url !~ "\?page=[0-9]+$") {
+        return (pass);
+    }
+    # Other cookies (the CSRF token, analytics) do not change a reader page.
+    unset req.http.Cookie;
+    return (hash);
+}
+
+sub vcl_hash {
+    # One site per Varnish: the URL alone, so that a purge sent with the
+    # site's hostname finds the copy however readers addressed it.
+    hash_data(req.url);
+    return (lookup);
+}
+
+sub vcl_backend_response {
+    if (beresp.status != 200 || beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "(private|no-cache|no-store)") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;
+        return (deliver);
+    }
+    # Purged on every change, so it can be kept a while; grace serves the
+    # last copy while a fresh one renders, or while the app is down.
+    set beresp.ttl = 10m;
+    set beresp.grace = 1h;
+}
+
+sub vcl_deliver {
+    if (obj.hits > 0) {
+        set resp.http.X-Edge-Cache = "hit";
+    } else {
+        set resp.http.X-Edge-Cache = "miss";
+    }
+}

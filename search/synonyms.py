@@ -1,0 +1,45 @@
+"""Query-time synonym expansion, the same for every backend.
+
+A query becomes a list of concepts; each concept is a list of
+interchangeable phrases. "MCU casting" with the synonym "MCU, Marvel
+Cinematic Universe" becomes [["MCU", "Marvel Cinematic Universe"],
+["casting"]]: a story must match every concept, through any of its phrases.
+"""
+
+import string
+import unicodedata
+
+from search.models import SearchSynonym
+
+
+def fold(text):
+    """Lower case without accents, so "Pokémon" and "pokemon" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip(string.punctuation)
+
+
+def synonym_groups():
+    # A handful of rows read per search: editors' changes apply at once.
+    return [synonym.phrases for synonym in SearchSynonym.objects.all()]
+
+
+def expand(terms, groups=None):
+    groups = synonym_groups() if groups is None and terms else (groups or [])
+    # Every phrase of every group, as folded words, longest first so that
+    # "marvel cinematic universe" wins over a group naming just "marvel".
+    candidates = sorted(
+        ((tuple(fold(phrase).split()), group) for group in groups for phrase in group),
+        key=lambda item: -len(item[0]),
+    )
+    folded = [fold(term) for term in terms]
+    concepts, position = [], 0
+    while position < len(terms):
+        for words, group in candidates:
+            if tuple(folded[position : position + len(words)]) == words:
+                concepts.append(list(group))
+                position += len(words)
+                break
+        else:
+            concepts.append([terms[position]])
+            position += 1
+    return concepts

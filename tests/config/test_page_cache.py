@@ -1,0 +1,134 @@
+"""The page cache serves anonymous readers and never serves a stale or a
+private page: every publish shows at once."""
+
+import subprocess
+import sys
+
+from django.conf import settings as django_settings
+
+import pytest
+
+from tests.factories import (
+    ArticlePageFactory,
+    FranchiseTagFactory,
+    SectionPageFactory,
+    UserFactory,
+    hours_ago,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings, tmp_path):
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+
+
+@pytest.fixture
+def story():
+    from home.models import SiteSettings
+
+    # Created on the first page view otherwise, and that change purges the cache.
+    SiteSettings.load()
+    news = SectionPageFactory(title="News", slug="news")
+    tag = FranchiseTagFactory(name="Ironbound", slug="ironbound")
+    return ArticlePageFactory(parent=news, title="Night Ledger renewed", tags=[tag], published_at=hours_ago(1))
+
+
+def get(client, url, **extra):
+    response = client.get(url, **extra)
+    assert response.status_code == 200
+    return response
+
+
+def test_a_second_anonymous_reader_is_served_from_the_cache(client, story, django_assert_num_queries):
+    assert get(client, story.url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = get(client, story.url)
+    assert response["X-Page-Cache"] == "hit"
+    assert "Night Ledger renewed" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_correction_shows_at_once_on_the_story_the_home_page_and_the_franchise_page(client, story):
+    for url in (story.url, "/", "/franchises/ironbound/"):
+        get(client, url)
+        assert get(client, url)["X-Page-Cache"] == "hit"
+
+    story.title = "Night Ledger renewed for season three (corrected)"
+    story.save_revision().publish()
+
+    for url in (story.url, "/", "/franchises/ironbound/"):
+        assert "(corrected)" in get(client, url).content.decode(), url
+
+
+def test_unpublish_move_and_tag_rename_purge(client, story):
+    get(client, story.url)
+    get(client, "/franchises/ironbound/")
+    tag = story.franchise_tags.get()
+    tag.name = "Ironbound Comics"
+    tag.save()
+    assert "Ironbound Comics" in get(client, "/franchises/ironbound/").content.decode()
+
+    reviews = SectionPageFactory(title="Reviews", slug="reviews")
+    old_url = story.url
+    story.move(reviews, pos="last-child")
+    story.refresh_from_db()
+    # Wagtail redirects the old address; the cached copy there is gone.
+    assert client.get(old_url)["Location"] == story.url
+    get(client, story.url)
+
+    story.unpublish()
+    assert client.get(story.url).status_code == 404
+
+
+def test_logged_in_editors_are_never_served_the_cache(client, story):
+    get(client, story.url)
+    assert get(client, story.url)["X-Page-Cache"] == "hit"
+    editor = UserFactory(is_superuser=True)
+    client.force_login(editor)
+    response = get(client, story.url)
+    assert "X-Page-Cache" not in response
+    # Nor is what they see stored for readers.
+    client.logout()
+    client.cookies.clear()
+    assert b"wagtail-userbar" not in get(client, story.url).content
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [("/search/", {"q": "ledger"}), ("STORY", {"utm_source": "x"}), ("/healthz", {})],
+)
+def test_search_arbitrary_query_strings_and_health_checks_are_not_cached(client, story, url, params):
+    url = story.url if url == "STORY" else url
+    client.get(url, params)
+    response = client.get(url, params)
+    assert "X-Page-Cache" not in response
+
+
+def test_post_requests_pass_through(client, story):
+    get(client, story.url)
+    response = client.post(story.url)
+    assert "X-Page-Cache" not in response
+
+
+def test_a_publish_in_another_process_reaches_this_one(client, story):
+    """Web processes and the Celery worker each keep their own memory cache;
+    a purge in one (say, scheduled publishing in the worker) reaches all."""
+    get(client, story.url)
+    assert get(client, story.url)["X-Page-Cache"] == "hit"
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from django.conf import settings; settings.PAGE_CACHE_GENERATION_FILE = "
+            f"{django_settings.PAGE_CACHE_GENERATION_FILE!r}; "
+            "from config.page_cache import purge_page_cache; purge_page_cache()",
+        ],
+        check=True,
+        cwd=django_settings.BASE_DIR,
+    )
+    assert get(client, story.url)["X-Page-Cache"] == "miss"
