@@ -134,7 +134,7 @@ def newsroom():
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from news.models import Author
+    from news.models import ArticleAuthor, Author
     from tests.factories import article_form_data
 
     admin = get_user_model().objects.filter(is_superuser=True).first()
@@ -142,8 +142,8 @@ def newsroom():
     story = ArticlePage(
         title="Bench: a fifty-block long read", slug=f"bench-long-read-{int(time.time())}", body=long_read_blocks()
     )
+    story.article_authors = [ArticleAuthor(author=Author.objects.first())]
     section.add_child(instance=story)
-    story.article_authors.create(author=Author.objects.first())
     story.save_revision(user=admin).publish()
     browser = client()
     browser.force_login(admin)

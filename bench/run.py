@@ -113,7 +113,7 @@ def prepare_database(database_url, articles, env):
     manage(env, "collectstatic", "--no-input", "-v0")
     say(f"Seeding the demo content and {articles:,} stories")
     started = time.perf_counter()
-    manage(env, "seed_demo", "--articles", str(articles), stdout=subprocess.DEVNULL)
+    manage(env, "seed_demo", "--force", "--articles", str(articles), stdout=subprocess.DEVNULL)
     seed_seconds = time.perf_counter() - started
     subprocess.run(["psql", database_url, "-qc", "VACUUM ANALYZE"], check=True)
     return round(seed_seconds, 1)

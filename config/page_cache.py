@@ -194,6 +194,9 @@ def connect_signals():
     for model in (Author, FranchiseTag, SiteSettings):
         post_save.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_save_{model.__name__}")
         post_delete.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_del_{model.__name__}")
-    from wagtail.models import Page
+    from wagtail.models import Page, PageViewRestriction
 
     post_delete.connect(purge_page_cache, sender=Page, dispatch_uid="talkies_page_cache_delete")
+    # A page made private must vanish from every cached listing at once.
+    post_save.connect(purge_page_cache, sender=PageViewRestriction, dispatch_uid="talkies_page_cache_restrict")
+    post_delete.connect(purge_page_cache, sender=PageViewRestriction, dispatch_uid="talkies_page_cache_unrestrict")

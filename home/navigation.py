@@ -4,17 +4,34 @@ Loaded once per request and shared by routing, the navigation and story
 cards, which all need them.
 """
 
+from django.conf import settings
+from django.core.cache import cache
+
 from wagtail.models import Page
 
+from config.page_cache import generation
 from news.models.visibility import visible_to_readers
 
 
 def top_level_pages(request):
-    """Live, public pages at depth 3, by path."""
+    """Live, public pages at depth 3, by path. Kept across requests under the
+    page cache's generation when fragment caching is on: they change only
+    with a publish, move or restriction, which start a new generation."""
     cached = getattr(request, "_talkies_top_level_pages", None) if request is not None else None
     if cached is None:
-        pages = visible_to_readers(Page.objects.filter(depth=3)).order_by("path")
-        cached = {page.path: page for page in pages}
+        if settings.FRAGMENT_CACHE_SECONDS:
+            key = f"top-level-pages:{generation()}"
+            cached = cache.get(key)
+            if cached is None:
+                cached = load_top_level_pages()
+                cache.set(key, cached, settings.FRAGMENT_CACHE_SECONDS)
+        else:
+            cached = load_top_level_pages()
         if request is not None:
             request._talkies_top_level_pages = cached
     return cached
+
+
+def load_top_level_pages():
+    pages = visible_to_readers(Page.objects.filter(depth=3)).order_by("path")
+    return {page.path: page for page in pages}

@@ -150,6 +150,9 @@ BENCH_ENDPOINTS = env_bool("TALKIES_BENCH_ENDPOINTS", False)
 # Anonymous reader pages are cached whole for this long (0 turns it off) and
 # purged on every change readers could see: see config/page_cache.py.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Reader-page fragments (a story's body, byline, related stories) are cached
+# under the same generation, so that a page-cache miss renders fast too.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", PAGE_CACHE_SECONDS)
 # With a per-process cache, processes share the cache generation through a file.
 PAGE_CACHE_GENERATION_FILE = None if CACHE_URL else str(VAR_DIR / "page-cache-generation")
 
@@ -331,5 +334,8 @@ LOGGING = {
         # Page-by-page audit lines drown out everything else in a terminal;
         # the admin's own history views keep them.
         "wagtail": {"level": env_str("WAGTAIL_LOG_LEVEL", "WARNING")},
+        # The search clients log every request at INFO.
+        "elastic_transport": {"level": "WARNING"},
+        "opensearch": {"level": "WARNING"},
     },
 }

@@ -11,3 +11,4 @@ INTERNAL_IPS = ["127.0.0.1"]
 DEMO_CONTENT_ALLOWED = True
 # Templates change under a developer's hands: no page cache unless asked for.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0)

@@ -31,6 +31,7 @@ if _mail_dir:
 NOTIFICATION_RETRY_BASE_SECONDS = 1
 # Off, so that query-count tests measure rendering; tests/config/test_page_cache.py turns it on.
 PAGE_CACHE_SECONDS = 0
+FRAGMENT_CACHE_SECONDS = 0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's in-memory default, so that a real Celery worker

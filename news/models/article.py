@@ -4,7 +4,7 @@ import re
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -297,17 +297,45 @@ class ArticlePage(SocialFields, Page):
         return data
 
     def get_context(self, request, *args, **kwargs):
+        from home.templatetags.fragment_cache import fragment_cache_enabled
+
         context = super().get_context(request, *args, **kwargs)
-        stories = self.stories_around()
-        more_in_series = [story for story in stories if self.series_id and story.series_id == self.series_id]
-        more_in_series = more_in_series[:MORE_IN_SERIES]
-        context["more_in_series"] = more_in_series
-        context["related_stories"] = [story for story in stories if story not in more_in_series][:RELATED_STORIES]
+        around = StoriesAround(self, request)
+        if fragment_cache_enabled(request):
+            # Read only if the cached fragment of this page has to be rendered.
+            context["more_in_series"] = SimpleLazyObject(lambda: around.more_in_series)
+            context["related_stories"] = SimpleLazyObject(lambda: around.related_stories)
+        else:
+            context["more_in_series"] = around.more_in_series
+            context["related_stories"] = around.related_stories
+        return context
+
+
+class StoriesAround:
+    """The stories an article's page lists beside it, with everything their
+    cards show, in a fixed number of queries."""
+
+    def __init__(self, page, request):
+        self.page = page
+        self.request = request
+
+    @cached_property
+    def stories(self):
+        stories = self.page.stories_around()
         # One query per relation for this story and every card on it. A
         # preview's byline and tags live in memory and must not be replaced.
-        instances = stories if getattr(request, "is_preview", False) else [self, *stories]
+        instances = stories if getattr(self.request, "is_preview", False) else [self.page, *stories]
         prefetch_related_objects(instances, *card_prefetches())
-        return context
+        return stories
+
+    @cached_property
+    def more_in_series(self):
+        series_id = self.page.series_id
+        return [story for story in self.stories if series_id and story.series_id == series_id][:MORE_IN_SERIES]
+
+    @cached_property
+    def related_stories(self):
+        return [story for story in self.stories if story not in self.more_in_series][:RELATED_STORIES]
 
 
 def _text_of(value):

@@ -132,3 +132,26 @@ def test_a_publish_in_another_process_reaches_this_one(client, story):
         cwd=django_settings.BASE_DIR,
     )
     assert get(client, story.url)["X-Page-Cache"] == "miss"
+
+
+def test_story_fragments_are_cached_until_the_next_publish(client, settings, story, django_assert_max_num_queries):
+    """With the whole-page cache off, the costly fragments of a story's page
+    (body, byline, related stories) are still cached, and purged alike."""
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    first = get(client, story.url).content.decode()
+    with django_assert_max_num_queries(6):
+        second = get(client, story.url).content.decode()
+    assert second == first
+
+    story.title = "Night Ledger renewed (corrected)"
+    story.save_revision().publish()
+    assert "Night Ledger renewed (corrected)</h1>" in get(client, story.url).content.decode()
+
+
+def test_a_page_made_private_leaves_every_cached_listing_at_once(client, story):
+    from wagtail.models import PageViewRestriction
+
+    assert "Night Ledger renewed" in get(client, "/").content.decode()
+    PageViewRestriction.objects.create(page=story, restriction_type="password", password="x")
+    assert "Night Ledger renewed" not in get(client, "/").content.decode()

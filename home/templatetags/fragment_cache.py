@@ -1,0 +1,52 @@
+"""`{% readerfragment name vary... %}`: cache a piece of a reader page.
+
+Rendering a story's body, byline and related stories is most of the cost of
+its page. Those fragments are cached under the page cache's generation
+(config/page_cache.py), so every publish, unpublish, move or edit to a
+franchise or author invalidates them at once, like whole pages. Previews
+are always rendered fresh.
+"""
+
+import hashlib
+
+from django import template
+from django.conf import settings
+from django.core.cache import cache
+
+from config.page_cache import generation
+
+register = template.Library()
+
+
+def fragment_cache_enabled(request):
+    return bool(settings.FRAGMENT_CACHE_SECONDS) and request is not None and not getattr(request, "is_preview", False)
+
+
+class ReaderFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context):
+        if not fragment_cache_enabled(context.get("request")):
+            return self.nodelist.render(context)
+        parts = [str(self.name.resolve(context))] + [str(value.resolve(context)) for value in self.vary_on]
+        key = f"fragment:{generation()}:{hashlib.sha256(':'.join(parts).encode()).hexdigest()}"
+        html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, html, settings.FRAGMENT_CACHE_SECONDS)
+        return html
+
+
+@register.tag
+def readerfragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("readerfragment needs a name")
+    nodelist = parser.parse(("endreaderfragment",))
+    parser.delete_first_token()
+    return ReaderFragmentNode(
+        nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]]
+    )
