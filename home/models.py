@@ -86,9 +86,7 @@ class HomePage(Page):
         context["featured_stories"] = featured[1:]
         context["latest_stories"] = latest
         context["series_in_the_news"] = list(SeriesHubPage.objects.in_the_news()[:SERIES_IN_THE_NEWS])
-        context["top_franchises"] = list(
-            FranchiseTag.objects.with_story_counts().order_by("-story_count", "name")[:TOP_FRANCHISES]
-        )
+        context["top_franchises"] = list(FranchiseTag.objects.most_covered(TOP_FRANCHISES))
         return context
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import chain
 
-from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
@@ -105,7 +104,6 @@ def highlight(text, terms, length=SNIPPET_LENGTH):
 
 # Past this many matches, reading every link row beats a long IN list.
 LINKS_IN_LIST_LIMIT = 2000
-POPULAR_FRANCHISES_CACHE_SECONDS = 300
 # Age buckets of the date facet, youngest first; older stories are bucket 3.
 AGE_BUCKETS = list(DATE_RANGES)
 
@@ -271,14 +269,7 @@ class DatabaseReaderSearch:
 
 
 def popular_franchises():
-    """Franchises with the most stories, for searches that found nothing.
-    Counting every story's tags is the slowest query on the page and the
-    answer barely moves, so it is cached for a few minutes."""
-    return cache.get_or_set(
-        "search:popular-franchises",
-        lambda: list(FranchiseTag.objects.with_story_counts().order_by("-story_count", "name")[:8]),
-        POPULAR_FRANCHISES_CACHE_SECONDS,
-    )
+    return FranchiseTag.objects.most_covered(8)
 
 
 class Selection:

@@ -147,9 +147,12 @@ def get_client(timeout=None):
 
 
 def body_text(page, block_type="paragraph"):
+    """The words of a story's paragraphs (or pull quotes), for the index. The
+    rich text's stored source is enough: rendering it (expanding links to
+    pages and documents) would cost a query per link."""
     if block_type == "pull_quote":
         return " ".join(block.value["quote"] for block in page.body if block.block_type == block_type)
-    return " ".join(strip_tags(str(block.render())) for block in page.body if block.block_type == block_type)
+    return " ".join(strip_tags(block.value.source) for block in page.body if block.block_type == block_type)
 
 
 def section_slugs():

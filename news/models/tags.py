@@ -20,6 +20,22 @@ class FranchiseTagQuerySet(models.QuerySet):
             story_count=Count("tagged_articles", filter=Q(tagged_articles__content_object__in=public_stories))
         ).filter(story_count__gt=0)
 
+    def most_covered(self, limit):
+        """The franchises with the most live stories. Counting every story's
+        tags is the slowest query of the pages that show this (home, empty
+        search results), and the answer changes only with a publish: kept
+        under the page cache's generation."""
+        from django.core.cache import cache
+
+        from config.page_cache import generation
+
+        key = f"most-covered-franchises:{generation()}:{limit}"
+        tags = cache.get(key)
+        if tags is None:
+            tags = list(self.with_story_counts().order_by("-story_count", "name")[:limit])
+            cache.set(key, tags, 60 * 60)
+        return tags
+
 
 class FranchiseTag(index.Indexed, TagBase):
     """A franchise, universe or platform readers follow: Marvel, MCU, Netflix."""
