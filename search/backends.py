@@ -8,12 +8,12 @@ story body is searched only by the Elasticsearch backend.
 import difflib
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from itertools import chain
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import connections
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.html import escape
@@ -102,55 +102,40 @@ def highlight(text, terms, length=SNIPPET_LENGTH):
     return mark_safe(f"{prefix}{escaped}{suffix}")
 
 
-# Past this many matches, reading every link row beats a long IN list.
-LINKS_IN_LIST_LIMIT = 2000
 # Age buckets of the date facet, youngest first; older stories are bucket 3.
 AGE_BUCKETS = list(DATE_RANGES)
-
-
-class Matches:
-    """The stories matching the query text, column by column: just what
-    filtering, facets and ranking need. One fetch serves them all, instead of
-    a query per facet each repeating the text match (seven times slower at
-    20,000 stories on PostgreSQL). Rows arrive newest first."""
-
-    def __init__(self, rows):
-        columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
-        self.pks, self.series, self.sections, self.ages, self.scores = columns
-        self.tags = {}
-        self.authors = {}
-
-    def __len__(self):
-        return len(self.pks)
-
-    def add_links(self, tag_links, author_links):
-        self.tags, self.authors = defaultdict(list), defaultdict(list)
-        for pk, tag_id in tag_links:
-            self.tags[pk].append(tag_id)
-        for pk, author_id in author_links:
-            self.authors[pk].append(author_id)
-
-    def tag_ids(self):
-        return set(chain.from_iterable(self.tags.values()))
-
-    def author_ids(self):
-        return set(chain.from_iterable(self.authors.values()))
+DATE_LABELS = {"week": "Past week", "month": "Past month", "year": "Past year"}
 
 
 class DatabaseReaderSearch:
-    """Matches the text in one query; filters, counts facets and ranks the
-    matches in Python."""
+    """Reader search on the database, in two statements however many
+    stories match: one computes the matches once (a common table
+    expression) and, from it, the total, every facet's counts and the
+    requested page of hits; the other loads those hits' cards.
+
+    Facets are multi-select: each is counted under every filter but its
+    own, so a reader can widen a facet they already narrowed.
+    """
 
     name = "database"
 
     def phrase_q(self, phrase):
-        return (
-            Q(title__icontains=phrase)
-            | Q(dek__icontains=phrase)
-            | Q(series__title__icontains=phrase)
-            | Q(pk__in=ArticleFranchiseTag.objects.filter(tag__name__icontains=phrase).values("content_object_id"))
-            | Q(pk__in=ArticleAuthor.objects.filter(author__name__icontains=phrase).values("page_id"))
+        """Stories whose headline, standfirst, series, franchise or author
+        name contains the phrase: one IN over a union of five small lookups,
+        which PostgreSQL answers from trigram indexes (search migration 0003)
+        instead of scanning every story."""
+        candidates = (
+            Page.objects.filter(title__icontains=phrase)
+            .order_by()
+            .values("pk")
+            .union(
+                ArticlePage.objects.filter(dek__icontains=phrase).order_by().values("pk"),
+                ArticlePage.objects.filter(series__title__icontains=phrase).order_by().values("pk"),
+                ArticleFranchiseTag.objects.filter(tag__name__icontains=phrase).order_by().values("content_object_id"),
+                ArticleAuthor.objects.filter(author__name__icontains=phrase).order_by().values("page_id"),
+            )
         )
+        return Q(pk__in=candidates)
 
     def concept_q(self, phrases):
         query = Q()
@@ -185,36 +170,122 @@ class DatabaseReaderSearch:
         ]
         return Case(*whens, default=len(AGE_BUCKETS), output_field=IntegerField())
 
-    def matches(self, request):
-        stories = ArticlePage.objects.cards()
+    def section_q(self, slugs):
+        paths = SectionPage.objects.filter(slug__in=slugs, depth=3).values_list("path", flat=True)
+        query = Q(pk__in=[])
+        for path in paths:
+            query |= Q(path__startswith=path, depth=len(path) // Page.steplen + 1)
+        return query
+
+    def filter_flags(self, request):
+        """1 or 0 per story for each filter the reader set."""
+
+        def flag(condition):
+            return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+        flags = {}
+        if values := request.filters.get("franchise"):
+            links = ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("pk"), tag__slug__in=values)
+            flags["franchise"] = flag(Exists(links))
+        if values := request.filters.get("series"):
+            flags["series"] = flag(Q(series__slug__in=values))
+        if values := request.filters.get("section"):
+            flags["section"] = flag(self.section_q(values))
+        if values := request.filters.get("author"):
+            flags["author"] = flag(
+                Exists(ArticleAuthor.objects.filter(page_id=OuterRef("pk"), author__slug__in=values))
+            )
+        if since := request.published_since:
+            flags["date"] = flag(Q(first_published_at__gte=since))
+        return flags
+
+    def tag_bonus(self, request):
+        """A story tagged with what the reader typed outranks one that only
+        mentions it; a tag naming the whole query counts like a headline."""
+        whole_query = fold(request.text)
+        one_concept = {fold(phrase) for phrases in request.concepts for phrase in phrases}
+        naming_all, naming_one = [], []
+        for pk, name in FranchiseTag.objects.values_list("pk", "name"):
+            if fold(name) == whole_query:
+                naming_all.append(pk)
+            elif fold(name) in one_concept:
+                naming_one.append(pk)
+        whens = [
+            When(
+                Exists(ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=ids)),
+                then=Value(bonus),
+            )
+            for ids, bonus in ((naming_all, 4 * len(request.concepts) + 5), (naming_one, 4))
+            if ids
+        ]
+        return Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
+
+    def matches(self, request, flags):
+        stories = ArticlePage.objects.cards().order_by()
         for phrases in request.concepts:
             stories = stories.filter(self.concept_q(phrases))
-        rows = list(
-            stories.annotate(score=self.score(request), age=self.age_bucket()).values_list(
-                "pk", "series_id", Substr("path", 1, Length("path") - Page.steplen), "age", "score"
-            )
+        rank = self.score(request) + self.tag_bonus(request) if request.terms else Value(0)
+        return stories.annotate(
+            section_path=Substr("path", 1, Length("path") - Page.steplen),
+            age=self.age_bucket(),
+            rank=rank,
+            **{f"ok_{name}": expression for name, expression in flags.items()},
+        ).values_list(
+            "pk", "series_id", "first_published_at", "section_path", "age", "rank", *[f"ok_{name}" for name in flags]
         )
-        matches = Matches(rows)
-        if matches:
-            tag_links = ArticleFranchiseTag.objects.values_list("content_object_id", "tag_id")
-            author_links = ArticleAuthor.objects.values_list("page_id", "author_id")
-            if len(matches) <= LINKS_IN_LIST_LIMIT:
-                tag_links = tag_links.filter(content_object_id__in=matches.pks)
-                author_links = author_links.filter(page_id__in=matches.pks)
-            matches.add_links(tag_links, author_links)
-        return matches
+
+    def run(self, request):
+        """Total, facet counts and the page's hit ids, in one statement."""
+        flags = self.filter_flags(request)
+        matches = self.matches(request, flags)
+        query = matches.query
+        connection = connections[matches.db]
+        quote = connection.ops.quote_name
+        columns = [*query.extra_select, *query.values_select, *query.annotation_select]
+        match_sql, params = query.sql_with_params()
+
+        def passing(skip=None):
+            return " AND ".join(f"m.{quote('ok_' + name)} = 1" for name in flags if name != skip) or "1 = 1"
+
+        tags, authors = ArticleFranchiseTag._meta, ArticleAuthor._meta
+        if request.terms and request.sort != "newest":
+            order = "m.rank DESC, m.first_published_at DESC, m.pk DESC"
+        else:
+            order = "m.first_published_at DESC, m.pk DESC"
+        offset = (request.page - 1) * PER_PAGE  # a validated integer
+        parts = [
+            f"SELECT 'total', NULL, COUNT(*), 0 FROM m WHERE {passing()}",
+            f"SELECT 'series', CAST(m.series_id AS TEXT), COUNT(*), 0 FROM m "
+            f"WHERE {passing('series')} AND m.series_id IS NOT NULL GROUP BY m.series_id",
+            f"SELECT 'section', m.section_path, COUNT(*), 0 FROM m WHERE {passing('section')} GROUP BY m.section_path",
+            f"SELECT 'date', CAST(m.age AS TEXT), COUNT(*), 0 FROM m WHERE {passing('date')} GROUP BY m.age",
+            f"SELECT 'franchise', CAST(l.{quote(tags.get_field('tag').column)} AS TEXT), COUNT(*), 0 "
+            f"FROM m JOIN {quote(tags.db_table)} l ON l.{quote(tags.get_field('content_object').column)} = m.pk "
+            f"WHERE {passing('franchise')} GROUP BY l.{quote(tags.get_field('tag').column)}",
+            f"SELECT 'author', CAST(l.{quote(authors.get_field('author').column)} AS TEXT), COUNT(*), 0 "
+            f"FROM m JOIN {quote(authors.db_table)} l ON l.{quote(authors.get_field('page').column)} = m.pk "
+            f"WHERE {passing('author')} GROUP BY l.{quote(authors.get_field('author').column)}",
+            f"SELECT 'hit', CAST(h.pk AS TEXT), 0, h.position FROM ("
+            f"SELECT m.pk, ROW_NUMBER() OVER (ORDER BY {order}) AS position FROM m WHERE {passing()}) h "
+            f"WHERE h.position > {offset} AND h.position <= {offset + PER_PAGE}",
+        ]
+        column_list = ", ".join(quote(column) for column in columns)
+        sql = f"WITH m ({column_list}) AS ({match_sql}) " + " UNION ALL ".join(parts)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        total, counts, hits = 0, defaultdict(dict), []
+        for kind, key, count, position in rows:
+            if kind == "total":
+                total = count
+            elif kind == "hit":
+                hits.append((position, int(key)))
+            else:
+                counts[kind][key] = count
+        return total, counts, [pk for _, pk in sorted(hits)]
 
     def search(self, request):
-        matches = self.matches(request)
-        labels = FacetLabels(matches, request)
-        selection = Selection(matches, labels, request)
-        found = selection.passing()
-        if request.terms and request.sort != "newest":
-            bonus = labels.tag_bonus(matches, request)
-            # Stable: equal scores stay newest first.
-            found.sort(key=lambda i: matches.scores[i] + bonus(i), reverse=True)
-        offset = (request.page - 1) * PER_PAGE
-        page_ids = [matches.pks[i] for i in found[offset : offset + PER_PAGE]]
+        total, counts, page_ids = self.run(request)
         stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=page_ids)}
         prefetch_cards(stories.values())
         hits = [
@@ -222,24 +293,24 @@ class DatabaseReaderSearch:
             for pk in page_ids
             if pk in stories
         ]
-        results = SearchResults(hits=hits, total=len(found), page=request.page)
+        results = SearchResults(hits=hits, total=total, page=request.page)
+        labels = facet_labels(counts, request)
         for facet in FACETS:
-            results.facets[facet] = labels.facet_values(facet, selection.passing(skip=facet), request)
-        results.dates = self.date_counts(matches, selection.passing(skip="date"), request)
-        if not found:
-            results.suggestion = self.spelling_suggestion(request)
-            results.popular_franchises = popular_franchises()
-        return results
-
-    def date_counts(self, matches, indexes, request):
-        per_bucket = Counter(matches.ages[i] for i in indexes)
-        labels = {"week": "Past week", "month": "Past month", "year": "Past year"}
-        return [
+            results.facets[facet] = facet_values(counts[facet], labels[facet], request.filters.get(facet, []))
+        per_bucket = {int(age): count for age, count in counts["date"].items()}
+        results.dates = [
             FacetValue(
-                name, labels[name], sum(per_bucket[bucket] for bucket in range(position + 1)), request.date == name
+                name,
+                DATE_LABELS[name],
+                sum(per_bucket.get(bucket, 0) for bucket in range(position + 1)),
+                request.date == name,
             )
             for position, name in enumerate(AGE_BUCKETS)
         ]
+        if not total:
+            results.suggestion = self.spelling_suggestion(request)
+            results.popular_franchises = popular_franchises()
+        return results
 
     def spelling_suggestion(self, request):
         """A corrected query built from the names the newsroom uses."""
@@ -268,114 +339,53 @@ class DatabaseReaderSearch:
         return " ".join(corrected) if changed else ""
 
 
+def facet_labels(counts, request):
+    """(slug, label) per facet key, from the small tables of franchises,
+    authors, series and sections."""
+
+    def ids(facet):
+        return [int(key) for key in counts[facet]]
+
+    return {
+        "franchise": {
+            str(pk): (slug, name)
+            for pk, slug, name in FranchiseTag.objects.filter(pk__in=ids("franchise")).values_list(
+                "pk", "slug", "name"
+            )
+        },
+        "author": {
+            str(pk): (slug, name)
+            for pk, slug, name in Author.objects.filter(pk__in=ids("author")).values_list("pk", "slug", "name")
+        },
+        "series": {
+            str(pk): (slug, title)
+            for pk, slug, title in SeriesHubPage.objects.filter(pk__in=ids("series")).values_list(
+                "pk", "slug", "title"
+            )
+        },
+        "section": {
+            path: (slug, title)
+            for path, slug, title in SectionPage.objects.filter(depth=3).values_list("path", "slug", "title")
+        },
+    }
+
+
+def facet_values(counts, labels, selected):
+    selected = set(selected)
+    values = [
+        FacetValue(labels[key][0], labels[key][1], count, labels[key][0] in selected)
+        for key, count in counts.items()
+        if key in labels
+    ]
+    values.sort(key=lambda item: (-item.count, item.label))
+    shown = values[:FACET_SIZE]
+    # A selected value stays visible even when it is not among the top counts.
+    shown += [item for item in values[FACET_SIZE:] if item.selected]
+    return shown
+
+
 def popular_franchises():
     return FranchiseTag.objects.most_covered(8)
-
-
-class Selection:
-    """Which matches pass the reader's filters. For multi-select facets each
-    facet is counted under every filter but its own: a match failing only
-    that facet's filter still counts towards it."""
-
-    def __init__(self, matches, labels, request):
-        self.size = len(matches)
-        self.checks = {}
-        empty = frozenset()
-        for facet, links in (("franchise", matches.tags), ("author", matches.authors)):
-            if request.filters.get(facet):
-                wanted = labels.ids_for(facet, request)
-                self.checks[facet] = [not wanted.isdisjoint(links.get(pk, empty)) for pk in matches.pks]
-        if request.filters.get("series"):
-            wanted = labels.ids_for("series", request)
-            self.checks["series"] = [series_id in wanted for series_id in matches.series]
-        if request.filters.get("section"):
-            wanted = labels.ids_for("section", request)
-            self.checks["section"] = [path in wanted for path in matches.sections]
-        if request.date:
-            limit = AGE_BUCKETS.index(request.date)
-            self.checks["date"] = [age <= limit for age in matches.ages]
-        self.failures = [0] * self.size
-        for check in self.checks.values():
-            for i, ok in enumerate(check):
-                if not ok:
-                    self.failures[i] += 1
-
-    def passing(self, skip=None):
-        failures = self.failures
-        if skip not in self.checks:
-            return [i for i in range(self.size) if not failures[i]]
-        check = self.checks[skip]
-        return [i for i in range(self.size) if not failures[i] or (failures[i] == 1 and not check[i])]
-
-
-class FacetLabels:
-    """Slugs and names for the facets, from the small tables of franchises,
-    series, sections and authors."""
-
-    def __init__(self, matches, request):
-        self.matches = matches
-        self.tables = {
-            "franchise": self.table(
-                FranchiseTag.objects.filter(
-                    Q(pk__in=matches.tag_ids()) | Q(slug__in=request.filters.get("franchise", []))
-                ).values_list("pk", "slug", "name")
-            ),
-            "author": self.table(
-                Author.objects.filter(
-                    Q(pk__in=matches.author_ids()) | Q(slug__in=request.filters.get("author", []))
-                ).values_list("pk", "slug", "name")
-            ),
-            "series": self.table(SeriesHubPage.objects.values_list("pk", "slug", "title")),
-            "section": self.table(SectionPage.objects.filter(depth=3).values_list("path", "slug", "title")),
-        }
-
-    @staticmethod
-    def table(rows):
-        return {key: (slug, label) for key, slug, label in rows}
-
-    def ids_for(self, facet, request):
-        slugs = set(request.filters.get(facet, []))
-        return {key for key, (slug, _) in self.tables[facet].items() if slug in slugs}
-
-    def tag_bonus(self, matches, request):
-        """A story tagged with what the reader typed outranks one that only
-        mentions it."""
-        whole_query = fold(request.text)
-        one_concept = {fold(phrase) for phrases in request.concepts for phrase in phrases}
-        # A tag naming the whole query counts like a headline naming it.
-        bonus_by_tag = {}
-        for pk, (_, name) in self.tables["franchise"].items():
-            if fold(name) == whole_query:
-                bonus_by_tag[pk] = 4 * len(request.concepts) + 5
-            elif fold(name) in one_concept:
-                bonus_by_tag[pk] = 4
-        empty = frozenset()
-        if not bonus_by_tag:
-            return lambda i: 0
-        return lambda i: max((bonus_by_tag.get(tag, 0) for tag in matches.tags.get(matches.pks[i], empty)), default=0)
-
-    def facet_values(self, facet, indexes, request):
-        matches = self.matches
-        if facet in ("franchise", "author"):
-            links = matches.tags if facet == "franchise" else matches.authors
-            empty = frozenset()
-            counts = Counter(chain.from_iterable(links.get(matches.pks[i], empty) for i in indexes))
-        elif facet == "series":
-            counts = Counter(matches.series[i] for i in indexes if matches.series[i])
-        else:
-            counts = Counter(matches.sections[i] for i in indexes)
-        table = self.tables[facet]
-        selected = set(request.filters.get(facet, []))
-        values = [
-            FacetValue(table[key][0], table[key][1], count, table[key][0] in selected)
-            for key, count in counts.items()
-            if key in table
-        ]
-        values.sort(key=lambda item: (-item.count, item.label))
-        shown = values[:FACET_SIZE]
-        # A selected value stays visible even when it is not among the top counts.
-        shown += [item for item in values[FACET_SIZE:] if item.selected]
-        return shown
 
 
 def suggestions(text, limit=5):

@@ -10,6 +10,7 @@ and spelling suggestions.
 import contextlib
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.utils.html import strip_tags
@@ -137,8 +138,25 @@ class ReaderIndexClient:
     def search(self, body):
         return self.client.search(index=index_name(), body=body)
 
-    def bulk(self, actions, chunk_size):
-        indexed, _ = self.helpers.bulk(self.client, actions, chunk_size=chunk_size, refresh=True)
+    def bulk(self, batches):
+        """Index batches of actions, sending one while the caller builds the
+        next: the documents are built from the database in the caller's
+        thread (its connection, its transaction), the requests go out from a
+        second thread."""
+        indexed = 0
+        with ThreadPoolExecutor(max_workers=1) as sender:
+            pending = None
+            for batch in batches:
+                if pending is not None:
+                    indexed += pending.result()
+                pending = sender.submit(self.send, batch)
+            if pending is not None:
+                indexed += pending.result()
+        self.client.indices.refresh(index=index_name())
+        return indexed
+
+    def send(self, actions):
+        indexed, _ = self.helpers.bulk(self.client, actions, chunk_size=len(actions))
         return indexed
 
 
@@ -204,15 +222,16 @@ def rebuild(progress=False, batch_size=500):
     bar = tqdm(total=total, desc="Indexing stories", unit="story", disable=not progress)
     sections = section_slugs()
 
-    def actions():
+    def batches():
         for start in range(0, total, batch_size):
             batch = list(stories[start : start + batch_size])
             prefetch_cards(batch)
-            for page in batch:
-                yield {"_index": index_name(), "_id": str(page.pk), "_source": document(page, sections)}
+            yield [
+                {"_index": index_name(), "_id": str(page.pk), "_source": document(page, sections)} for page in batch
+            ]
             bar.update(len(batch))
 
-    indexed = client.bulk(actions(), chunk_size=batch_size)
+    indexed = client.bulk(batches())
     bar.close()
     return indexed
 
