@@ -149,6 +149,7 @@ def edge_urls(page):
         return []
     root = site.root_url
     urls = [root + path for path in ("/", "/feeds/latest.rss", "/feeds/latest.atom", "/news-sitemap.xml")]
+    urls += [page.get_full_url()]
     urls += [ancestor.get_full_url() for ancestor in page.get_ancestors().filter(depth__gt=1)]
     page = page.specific_deferred
     if isinstance(page, ArticlePage):
@@ -184,7 +185,7 @@ def connect_signals():
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from home.models import SiteSettings
-    from news.models import Author, FranchiseTag
+    from news.models import Author, FranchiseTag, ReaderComment
 
     page_published.connect(purge_page_cache, dispatch_uid="talkies_page_cache_publish")
     page_published.connect(purge_edge_cache, dispatch_uid="talkies_edge_cache_publish")
@@ -194,6 +195,16 @@ def connect_signals():
     for model in (Author, FranchiseTag, SiteSettings):
         post_save.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_save_{model.__name__}")
         post_delete.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_del_{model.__name__}")
+
+    # Approved comments are on reader pages; pending and spam ones are not,
+    # so readers' submissions cannot be used to flush the cache.
+    def purge_if_public_comment(instance, **kwargs):
+        if instance.status == ReaderComment.Status.APPROVED:
+            purge_page_cache()
+
+    post_save.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment")
+    post_delete.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment_del")
+
     from wagtail.models import Page, PageViewRestriction
 
     post_delete.connect(purge_page_cache, sender=Page, dispatch_uid="talkies_page_cache_delete")

@@ -22,6 +22,7 @@ SUBJECTS = {
     Event.APPROVED: "{task} approved: {title}",
     Event.CHANGES_REQUESTED: "Changes requested at {task}: {title}",
     Event.PUBLISHED: "Published: {title}",
+    Event.COMMENT_APPROVED: "New reader comment on: {title}",
 }
 
 

@@ -121,3 +121,38 @@ def post_to_webhook(notification):
     )
     with urllib.request.urlopen(request, timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT) as response:
         response.read()
+
+
+@shared_task(name="news.tasks.check_reader_comment", bind=True, ignore_result=True, max_retries=8)
+def check_reader_comment(self, comment_id):
+    """Spam-check a new comment; approve it if its address is trusted.
+
+    Idempotent: only a pending, unchecked comment is acted on. While the spam
+    service cannot be reached it retries with backoff; if it never answers the
+    comment simply stays in the moderation queue.
+    """
+    from django.db import transaction
+
+    from news.comments import SERVICE_ERRORS, approve, is_trusted, spam_reason
+    from news.models import ReaderComment
+
+    comment = ReaderComment.objects.select_related("page").filter(pk=comment_id, spam_checked_at=None).first()
+    if comment is None or comment.status != ReaderComment.Status.PENDING:
+        return
+    try:
+        reason = spam_reason(comment)
+    except SERVICE_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries))
+    with transaction.atomic():
+        claimed = ReaderComment.objects.filter(
+            pk=comment.pk, status=ReaderComment.Status.PENDING, spam_checked_at=None
+        ).update(
+            spam_checked_at=timezone.now(),
+            status=ReaderComment.Status.SPAM if reason else ReaderComment.Status.PENDING,
+            spam_reason=reason,
+            # Needed only for the check: not kept.
+            user_ip=None,
+            user_agent="",
+        )
+        if claimed and not reason and is_trusted(comment):
+            approve([comment])

@@ -147,6 +147,18 @@ WAGTAILFRONTENDCACHE = (
     else {}
 )
 
+# Reader comments: closed on stories older than this many days (0: never);
+# a per-IP limit; the least time a person takes to write one; links allowed.
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)
+COMMENT_RATE_WINDOW_SECONDS = 600
+COMMENT_MIN_SECONDS = 3
+COMMENT_MAX_LINKS = 2
+COMMENTS_PER_PAGE = 20
+# An Akismet-compatible spam service; without a key the project's own rules decide.
+AKISMET_API_KEY = env_str("AKISMET_API_KEY", "")
+AKISMET_URL = env_str("AKISMET_URL", "https://rest.akismet.com/1.1/comment-check")
+
 # `make bench` only: a trivial view at /__bench__/trivial measuring the
 # machine's ceiling for Django itself. Never set in production.
 BENCH_ENDPOINTS = env_bool("TALKIES_BENCH_ENDPOINTS", False)

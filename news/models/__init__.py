@@ -1,5 +1,6 @@
 from .article import ArticleAuthor, ArticlePage, prefetch_cards
 from .authors import Author
+from .comments import ReaderComment
 from .notifications import EditorialNotification
 from .sections import SectionPage
 from .series import SeriesHubPage, SeriesIndexPage, SeriesSeason
@@ -11,6 +12,7 @@ __all__ = [
     "ArticlePage",
     "Author",
     "EditorialNotification",
+    "ReaderComment",
     "FranchiseTag",
     "SectionPage",
     "SeriesFranchiseTag",

@@ -3,6 +3,7 @@ import re
 
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
@@ -59,10 +60,22 @@ class ArticlePageQuerySet(PageQuerySet):
         Every listing, feed and sitemap starts here so that none of them can
         leak a draft, a private story or an embargoed one.
         """
+        from .comments import ReaderComment
+
+        # Counted in the listing's own query: a correlated count per card.
+        approved_comments = (
+            ReaderComment.objects.approved()
+            .filter(page=models.OuterRef("pk"))
+            .order_by()
+            .values("page")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
         return (
             visible_to_readers(self)
             .select_related("series")
             .defer_streamfields()
+            .annotate(comment_count=Coalesce(models.Subquery(approved_comments), 0))
             .order_by("-first_published_at", "-pk")
         )
 
@@ -300,6 +313,8 @@ class ArticlePage(SocialFields, Page):
         from home.templatetags.fragment_cache import fragment_cache_enabled
 
         context = super().get_context(request, *args, **kwargs)
+        # Read only when the comments fragment is rendered, not on a cache hit.
+        context["comments"] = CommentThread(self, request)
         around = StoriesAround(self, request)
         if fragment_cache_enabled(request):
             # Read only if the cached fragment of this page has to be rendered.
@@ -309,6 +324,52 @@ class ArticlePage(SocialFields, Page):
             context["more_in_series"] = around.more_in_series
             context["related_stories"] = around.related_stories
         return context
+
+
+class CommentThread:
+    """A page of a story's approved comments, oldest first, with their
+    replies: three queries however many comments there are."""
+
+    def __init__(self, page, request):
+        self.page = page
+        self.request = request
+
+    @cached_property
+    def counts(self):
+        from .comments import ReaderComment
+
+        return (
+            ReaderComment.objects.approved()
+            .filter(page=self.page)
+            .aggregate(total=models.Count("pk"), threads=models.Count("pk", filter=models.Q(parent=None)))
+        )
+
+    @property
+    def total(self):
+        return self.counts["total"]
+
+    @cached_property
+    def items(self):
+        from django.conf import settings
+        from django.core.paginator import Paginator
+        from django.http import Http404
+
+        from .comments import ReaderComment
+
+        paginator = Paginator(ReaderComment.objects.thread_for(self.page), settings.COMMENTS_PER_PAGE)
+        paginator.count = self.counts["threads"]  # counted above, with the total
+        raw = self.request.GET.get("page", "1")
+        if not raw.isdigit() or not 1 <= int(raw) <= max(paginator.num_pages, 1):
+            raise Http404("No such page of comments")
+        items = paginator.page(int(raw))
+        items.object_list = list(items.object_list)
+        return items
+
+    @property
+    def open(self):
+        from news.comments import comments_open
+
+        return comments_open(self.page)
 
 
 class StoriesAround:

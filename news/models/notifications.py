@@ -14,6 +14,7 @@ class EditorialNotification(models.Model):
         APPROVED = "approved", "Approved"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         PUBLISHED = "published", "Published"
+        COMMENT_APPROVED = "comment_approved", "Reader comment approved"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"

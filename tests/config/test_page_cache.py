@@ -158,3 +158,15 @@ def test_a_page_made_private_leaves_every_cached_listing_at_once(client, story):
     assert "Night Ledger renewed" in get(client, "/").content.decode()
     PageViewRestriction.objects.create(page=story, restriction_type="password", password="x")
     assert "Night Ledger renewed" not in get(client, "/").content.decode()
+
+
+def test_an_approved_comment_shows_at_once_on_a_cached_story(client, story):
+    from news.comments import approve
+    from news.models import ReaderComment
+
+    get(client, story.url)
+    assert get(client, story.url)["X-Page-Cache"] == "hit"
+    comment = ReaderComment.objects.create(page=story, name="Sam", email="s@example.com", body="Loved it.")
+    assert "Loved it." not in get(client, story.url).content.decode()  # pending: no purge
+    approve([comment])
+    assert "Loved it." in get(client, story.url).content.decode()

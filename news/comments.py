@@ -1,0 +1,220 @@
+"""Reader comments: when they are open, the layers of spam protection, and
+moderation.
+
+Spam protection, from cheapest to dearest: a honeypot field and a minimum
+time to fill the form (news.forms.ReaderCommentForm), a per-IP rate limit
+and a cap on links (here, in the request), then a check in a Celery task:
+an Akismet-compatible service when AKISMET_API_KEY is set, otherwise the
+project's own rules. Spam goes to the spam folder, where a moderator can
+rescue it.
+"""
+
+import logging
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from news.models import ReaderComment
+
+logger = logging.getLogger(__name__)
+LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+SPAM_PHRASES = re.compile(
+    r"\b(casino|viagra|cialis|crypto ?currency giveaway|payday loan|work from home|click here|seo services)\b",
+    re.IGNORECASE,
+)
+# Network trouble talking to the spam service: retry later, never lose the comment.
+SERVICE_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError)
+
+
+def comments_open(page):
+    if not page.comments_open:
+        return False
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    published = page.first_published_at
+    return not (days and published and published < timezone.now() - timedelta(days=days))
+
+
+def client_ip(request):
+    # Behind the proxy the app is deployed with, REMOTE_ADDR is set by it.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def rate_limited(request):
+    """Counts every attempt from this address; true past the limit."""
+    key = f"comment-rate:{client_ip(request)}"
+    window = settings.COMMENT_RATE_WINDOW_SECONDS
+    cache.add(key, 0, window)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        attempts = 1
+    return attempts > settings.COMMENT_RATE_LIMIT
+
+
+def link_count(text):
+    return len(LINK.findall(text))
+
+
+def local_spam_reason(comment):
+    """The project's own rules, when no spam service is configured."""
+    if link_count(comment.body) > settings.COMMENT_MAX_LINKS:
+        return "too many links"
+    if SPAM_PHRASES.search(comment.body) or SPAM_PHRASES.search(comment.name):
+        return "spam phrase"
+    letters = [ch for ch in comment.body if ch.isalpha()]
+    if len(letters) >= 20 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8:
+        return "all capitals"
+    return ""
+
+
+def akismet_spam_reason(comment):
+    """Ask an Akismet-compatible service (comment-check). Raises a
+    SERVICE_ERRORS exception when it cannot be reached, so the task retries."""
+    data = {
+        "api_key": settings.AKISMET_API_KEY,
+        "blog": settings.WAGTAILADMIN_BASE_URL,
+        "user_ip": comment.user_ip or "",
+        "user_agent": comment.user_agent,
+        "permalink": comment.page.get_full_url() or "",
+        "comment_type": "reply" if comment.parent_id else "comment",
+        "comment_author": comment.name,
+        "comment_author_email": comment.email,
+        "comment_content": comment.body,
+        "comment_date_gmt": comment.created_at.isoformat(),
+        "blog_lang": "en",
+        "blog_charset": "UTF-8",
+    }
+    request = urllib.request.Request(
+        settings.AKISMET_URL,
+        data=urllib.parse.urlencode(data).encode(),
+        headers={"User-Agent": "Talkies/1.0 | Akismet-compatible client"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        verdict = response.read().decode().strip()
+    if verdict == "true":
+        return "spam service"
+    if verdict == "false":
+        return ""
+    # "invalid" (a bad key) or anything else: the service could not judge.
+    raise urllib.error.URLError(f"spam service answered {verdict!r}")
+
+
+def spam_reason(comment):
+    if settings.AKISMET_API_KEY:
+        return akismet_spam_reason(comment)
+    return local_spam_reason(comment)
+
+
+def is_trusted(comment):
+    """Someone using this address already had a comment approved."""
+    return ReaderComment.objects.approved().filter(email__iexact=comment.email).exclude(pk=comment.pk).exists()
+
+
+def approve(comments, actor=None):
+    """Publish comments: readers see them at once (the caches are purged) and
+    the story's authors hear about each by email, through Celery."""
+    from config.page_cache import purge_edge_cache, purge_page_cache
+    from news.notifications import Event, record
+
+    comments = list(comments)
+    now = timezone.now()
+    with transaction.atomic():
+        for comment in comments:
+            if comment.approved_at is not None:
+                continue
+            comment.status = ReaderComment.Status.APPROVED
+            comment.approved_at = now
+            comment.save(update_fields=["status", "approved_at"])
+            page = comment.page
+            bylines = page.article_authors.select_related("author")
+            authors = [link.author.email for link in bylines if link.author.email]
+            record(
+                Event.COMMENT_APPROVED,
+                f"comment:{comment.pk}",
+                page,
+                emails=authors,
+                message=f"{comment.name} wrote:\n\n{comment.body[:1000]}",
+                actor=actor,
+            )
+            purge_edge_cache(instance=page)
+        purge_page_cache()
+
+
+def mark_spam(comments, reason="marked by a moderator"):
+    from config.page_cache import purge_page_cache
+
+    ReaderComment.objects.filter(pk__in=[comment.pk for comment in comments]).update(
+        status=ReaderComment.Status.SPAM, spam_reason=reason
+    )
+    purge_page_cache()
+
+
+class ReaderCommentForm(forms.ModelForm):
+    """A reader's comment. Two silent traps for bots: a field people never
+    see (`website`) and the time since the form was shown (`started`, signed
+    so that it cannot be forged). What the reader typed is always sent back
+    on an error."""
+
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ReaderComment
+        fields = ["name", "email", "body", "parent"]
+        widgets = {"parent": forms.HiddenInput, "body": forms.Textarea(attrs={"rows": 6})}
+        labels = {"name": "Your name", "email": "Your email (never shown)", "body": "Your comment"}
+        error_messages = {
+            "body": {"max_length": "Comments can be up to %(limit_value)d characters; yours has %(show_value)d."},
+            "email": {"invalid": "Enter an email address like name@example.com."},
+        }
+
+    def __init__(self, *args, page, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page = page
+        # Replies go one level deep, to approved comments on this story.
+        self.fields["parent"].queryset = ReaderComment.objects.approved().filter(page=page, parent=None)
+        self.fields["parent"].error_messages["invalid_choice"] = "The comment you replied to is not available."
+        self.fields["started"].initial = signing.dumps(time.time(), salt=FORM_STARTED_SALT)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if link_count(body) > settings.COMMENT_MAX_LINKS:
+            raise forms.ValidationError(f"Please include at most {settings.COMMENT_MAX_LINKS} links.")
+        if not body:
+            raise forms.ValidationError("Write a comment first.")
+        return body
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise forms.ValidationError("Your comment could not be accepted.", code="honeypot")
+        try:
+            started = signing.loads(cleaned.get("started", ""), salt=FORM_STARTED_SALT, max_age=60 * 60 * 24)
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                "This form has expired. Please send your comment again.", code="expired"
+            ) from None
+        if time.time() - float(started) < settings.COMMENT_MIN_SECONDS:
+            raise forms.ValidationError(
+                "That was quick! Please read your comment over and send it again.", code="fast"
+            )
+        return cleaned
+
+
+FORM_STARTED_SALT = "talkies.comment-form.started"
