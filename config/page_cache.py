@@ -39,6 +39,7 @@ def uncached_prefixes():
         f"/{settings.WAGTAIL_ADMIN_PATH}/",
         "/django-admin/",
         "/search/",
+        "/comments/",
         "/api/",
         "/healthz",
         "/documents/",

@@ -38,8 +38,9 @@ sub vcl_recv {
     }
     # The admin (at /admin/ unless WAGTAIL_ADMIN_PATH moves it: it sets
     # cookies, so it is never stored either way), search (its query log counts
-    # every search), the API, health checks and documents go to the app.
-    if (req.url ~ "^/(admin|django-admin|search|api|healthz|documents|__bench__)(/|\?|$)") {
+    # every search), the comment form (it needs the reader's CSRF cookie), the
+    # API, health checks and documents go to the app.
+    if (req.url ~ "^/(admin|django-admin|search|api|healthz|documents|comments|__bench__)(/|\?|$)") {
         return (pass);
     }
     # Pagination is the only query string a reader page uses; any other

@@ -113,3 +113,6 @@ def test_logged_in_editors_and_posts_bypass_varnish(varnish, story, client):
     for _ in range(2):
         status, headers, _ = fetch(varnish + story.url, method="POST")
         assert headers["X-Edge-Cache"] == "miss"
+        # The comment form carries the reader's own CSRF token: never stored.
+        status, headers, body = fetch(varnish + f"/comments/{story.pk}/", cookie="csrftoken=abc")
+        assert (status, headers["X-Edge-Cache"]) == (200, "miss") and "csrfmiddlewaretoken" in body
