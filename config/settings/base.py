@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.login_throttle.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -146,6 +147,11 @@ WAGTAILFRONTENDCACHE = (
     if VARNISH_URL
     else {}
 )
+
+# Admin sign-in: after this many failures from one address or for one
+# username within the window, further attempts get a 429 until it passes.
+ADMIN_LOGIN_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+ADMIN_LOGIN_WINDOW_SECONDS = 15 * 60
 
 # Reader comments: closed on stories older than this many days (0: never);
 # a per-IP limit; the least time a person takes to write one; links allowed.
