@@ -1,3 +1,4 @@
+import itertools
 import os
 import subprocess
 import sys
@@ -236,3 +237,37 @@ def browser_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# Reader search backends, for any test that checks every one of them.
+_reader_index_numbers = itertools.count()
+
+
+@pytest.fixture
+def reader_elasticsearch(settings, osmem_clone):
+    """Point reader search at a fresh osmem clone through the official
+    Elasticsearch client."""
+    settings.ELASTICSEARCH_URL = osmem_clone.url
+    settings.ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"test{next(_reader_index_numbers)}"
+    return osmem_clone
+
+
+@pytest.fixture
+def reader_opensearch(settings, osmem_clone):
+    """Point reader search at a fresh osmem clone through opensearch-py, as a
+    newsroom on a managed OpenSearch would configure it."""
+    settings.ELASTICSEARCH_URL = None
+    settings.OPENSEARCH_URL = osmem_clone.url
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"test{next(_reader_index_numbers)}"
+    return osmem_clone
+
+
+@pytest.fixture(params=["database", "elasticsearch", "opensearch"])
+def backend(request):
+    """Every behaviour test runs on every backend: Elasticsearch (official
+    client) and OpenSearch (opensearch-py) against osmem, and the database
+    (SQLite, or PostgreSQL in CI's service pass)."""
+    if request.param != "database":
+        request.getfixturevalue(f"reader_{request.param}")
+    return request.param
