@@ -178,6 +178,13 @@ def purge_edge_cache(instance=None, **kwargs):
     transaction.on_commit(purge, robust=True)
 
 
+def purge_if_public_comment(instance, **kwargs):
+    """Approved comments are on reader pages; pending and spam ones are not,
+    so readers' submissions cannot be used to flush the cache."""
+    if instance.status == instance.Status.APPROVED:
+        purge_page_cache()
+
+
 def connect_signals():
     """Purge on every change a reader could see. Connected in an app's
     ready() so that Celery workers (scheduled publishing) purge too."""
@@ -196,12 +203,6 @@ def connect_signals():
     for model in (Author, FranchiseTag, SiteSettings):
         post_save.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_save_{model.__name__}")
         post_delete.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_del_{model.__name__}")
-
-    # Approved comments are on reader pages; pending and spam ones are not,
-    # so readers' submissions cannot be used to flush the cache.
-    def purge_if_public_comment(instance, **kwargs):
-        if instance.status == ReaderComment.Status.APPROVED:
-            purge_page_cache()
 
     post_save.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment")
     post_delete.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment_del")

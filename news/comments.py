@@ -123,33 +123,37 @@ def is_trusted(comment):
 
 
 def approve(comments, actor=None):
-    """Publish comments: readers see them at once (the caches are purged) and
-    the story's authors hear about each by email, through Celery."""
-    from config.page_cache import purge_edge_cache, purge_page_cache
+    """Publish comments: readers see them at once and the story's authors
+    hear about each by email, through Celery. Saving an approved comment
+    purges the page cache (config.page_cache); each story's Varnish copies
+    and its byline are handled once, however many of its comments are
+    approved together."""
+    from config.page_cache import purge_edge_cache
     from news.notifications import Event, record
 
-    comments = list(comments)
+    by_story = {}
+    for comment in comments:
+        if comment.approved_at is None:
+            by_story.setdefault(comment.page_id, []).append(comment)
     now = timezone.now()
     with transaction.atomic():
-        for comment in comments:
-            if comment.approved_at is not None:
-                continue
-            comment.status = ReaderComment.Status.APPROVED
-            comment.approved_at = now
-            comment.save(update_fields=["status", "approved_at"])
-            page = comment.page
+        for story_comments in by_story.values():
+            page = story_comments[0].page
             bylines = page.article_authors.select_related("author")
             authors = [link.author.email for link in bylines if link.author.email]
-            record(
-                Event.COMMENT_APPROVED,
-                f"comment:{comment.pk}",
-                page,
-                emails=authors,
-                message=f"{comment.name} wrote:\n\n{comment.body[:1000]}",
-                actor=actor,
-            )
+            for comment in story_comments:
+                comment.status = ReaderComment.Status.APPROVED
+                comment.approved_at = now
+                comment.save(update_fields=["status", "approved_at"])
+                record(
+                    Event.COMMENT_APPROVED,
+                    f"comment:{comment.pk}",
+                    page,
+                    emails=authors,
+                    message=f"{comment.name} wrote:\n\n{comment.body[:1000]}",
+                    actor=actor,
+                )
             purge_edge_cache(instance=page)
-        purge_page_cache()
 
 
 def mark_spam(comments, reason="marked by a moderator"):

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from news.models import ArticlePage, FranchiseTag, SectionPage, SeriesHubPage
 from news.models.article import prefetch_cards
-from search.backends import PER_PAGE, FacetValue, Hit, SearchResults, highlight, popular_franchises
+from search.backends import DATE_LABELS, PER_PAGE, FacetValue, Hit, SearchResults, highlight, popular_franchises
 from search.query import DATE_RANGES, FACETS
 
 logger = logging.getLogger(__name__)
@@ -352,7 +352,7 @@ class ElasticsearchReaderSearch:
         search_results = SearchResults(hits=results, total=total, page=request.page)
         search_results.facets = {facet: self.facet_values(facet, response, request) for facet in FACETS}
         search_results.dates = [
-            FacetValue(bucket["key"], f"Past {bucket['key']}", bucket["doc_count"], request.date == bucket["key"])
+            FacetValue(bucket["key"], DATE_LABELS[bucket["key"]], bucket["doc_count"], request.date == bucket["key"])
             for bucket in facet_buckets(response, "date")
         ]
         if not total:

@@ -249,22 +249,19 @@ ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "talkies")
 READER_SEARCH_TIMEOUT = 2
 # A transport node class for the reader-search client; only the tests set one.
 ELASTICSEARCH_NODE_CLASS = None
-if ELASTICSEARCH_URL:
+# The admin's search: Wagtail's backend for the search server, if there is one.
+_search_server = (
+    ("elasticsearch8", "ELASTICSEARCH_URL")
+    if ELASTICSEARCH_URL
+    else ("opensearch3", "OPENSEARCH_URL")
+    if OPENSEARCH_URL
+    else None
+)
+if _search_server:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch8",
-            "URLS": env_list("ELASTICSEARCH_URL"),
-            "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX_PREFIX}_",
-            "TIMEOUT": 2,
-            "OPTIONS": {},
-            "INDEX_SETTINGS": {},
-        }
-    }
-elif OPENSEARCH_URL:
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {
-            "BACKEND": "wagtail.search.backends.opensearch3",
-            "URLS": env_list("OPENSEARCH_URL"),
+            "BACKEND": f"wagtail.search.backends.{_search_server[0]}",
+            "URLS": env_list(_search_server[1]),
             "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX_PREFIX}_",
             "TIMEOUT": 2,
             "OPTIONS": {},
