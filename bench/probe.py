@@ -2,7 +2,7 @@
 bench database's settings: what a load generator cannot see (queries per
 page, search latency per backend, the newsroom's admin, reindexing).
 
-    python bench/probe.py urls|queries|search|newsroom|reindex
+    python bench/probe.py urls|queries|search|newsroom|reindex|alerts
 
 Prints one JSON object on stdout; progress goes to stderr.
 """
@@ -188,6 +188,113 @@ def reindex():
     return {"stories": count, "seconds": round(seconds, 1), "stories_per_second": round(count / seconds)}
 
 
+def process_memory_kb(pid, field):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def publish_times(browser, section, count, **fields):
+    from news.models import Author
+    from tests.factories import article_form_data
+
+    author = Author.objects.first()
+    times = []
+    for _ in range(count):
+        slug = f"bench-alert-{time.time_ns()}"
+        data = article_form_data(
+            author=author, title=f"Bench alert {slug}", slug=slug, action="action-publish", **fields
+        )
+        started = time.perf_counter()
+        response = browser.post(f"/admin/pages/add/news/articlepage/{section.pk}/", data)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 302, response.content.decode()[:2000]
+    return times, slug
+
+
+def alerts(followers=100_000):
+    """One story alert to FOLLOWERS followers, with one worker: the time the
+    alert adds to the publish request, the time until every email is handed
+    to the mail relay, and the worker's peak memory."""
+    import socket
+    import subprocess
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from wagtail.signals import page_published
+
+    from tqdm import tqdm
+
+    from alerts.models import AlertDelivery, Follow, Follower
+    from alerts.outbox import record_first_publication
+
+    tag, _ = FranchiseTag.objects.get_or_create(slug="bench-followed", defaults={"name": "Bench followed"})
+    now = timezone.now()
+    existing = Follower.objects.filter(email__endswith="@bench.invalid").count()
+    for start in tqdm(range(existing, followers, 5000), desc="followers", unit_scale=5000, file=sys.stderr):
+        batch = Follower.objects.bulk_create(
+            [
+                Follower(email=f"r{n}@bench.invalid", confirmed_at=now)
+                for n in range(start, min(start + 5000, followers))
+            ]
+        )
+        Follow.objects.bulk_create([Follow(follower=follower, franchise=tag, confirmed_at=now) for follower in batch])
+
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        smtp_port = probe_socket.getsockname()[1]
+    sink = subprocess.Popen([sys.executable, "bench/smtp_sink.py", str(smtp_port)])
+    worker_env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname=bench-alerts@%h"],
+        env=worker_env, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+    )  # fmt: skip
+    try:
+        time.sleep(6)  # worker start-up
+        admin = get_user_model().objects.filter(is_superuser=True).first()
+        section = SectionPage.objects.live().filter(depth=3).first()
+        browser = client()
+        browser.force_login(admin)
+        publish_times(browser, section, 2)  # warm-up
+        page_published.disconnect(dispatch_uid="talkies_alert_first_publication")
+        without_alerts, _ = publish_times(browser, section, 7)
+        page_published.connect(record_first_publication, dispatch_uid="talkies_alert_first_publication")
+        with_alerts, _ = publish_times(browser, section, 7)
+        memory_before_kb = process_memory_kb(worker.pid, "VmHWM")
+
+        started = time.perf_counter()
+        request_ms, slug = publish_times(browser, section, 1, franchise_tags='"Bench followed"')
+        story = ArticlePage.objects.get(slug=slug)
+        sent = AlertDelivery.objects.filter(alert__article=story, status="sent")
+        with tqdm(total=followers, desc="alerts sent", file=sys.stderr) as bar:
+            while (count := sent.count()) < followers:
+                bar.update(count - bar.n)
+                assert worker.poll() is None, "the worker died"
+                time.sleep(1)
+            bar.update(count - bar.n)
+        total_seconds = time.perf_counter() - started
+        memory_peak_kb = process_memory_kb(worker.pid, "VmHWM")
+    finally:
+        worker.terminate()
+        sink.terminate()
+        worker.wait(30)
+        sink.wait(10)
+    return {
+        "followers": followers,
+        "publish_request_ms_without_alerts": round(statistics.median(without_alerts), 1),
+        "publish_request_ms_with_alerts": round(statistics.median(with_alerts), 1),
+        "publish_request_added_ms": round(statistics.median(with_alerts) - statistics.median(without_alerts), 1),
+        "publish_request_ms_100k_story": round(request_ms[0], 1),
+        "all_emails_handed_over_seconds": round(total_seconds, 1),
+        "emails_per_second": round(followers / total_seconds),
+        "worker_peak_memory_mb_before": round(memory_before_kb / 1024, 1),
+        "worker_peak_memory_mb": round(memory_peak_kb / 1024, 1),
+    }
+
+
 if __name__ == "__main__":
     part = sys.argv[1]
     result = {
@@ -196,5 +303,6 @@ if __name__ == "__main__":
         "search": timed_search,
         "newsroom": newsroom,
         "reindex": reindex,
+        "alerts": lambda: alerts(int(os.environ.get("BENCH_FOLLOWERS", 100_000))),
     }[part]()
     print(json.dumps(result))

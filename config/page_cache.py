@@ -40,6 +40,7 @@ def uncached_prefixes():
         "/django-admin/",
         "/search/",
         "/comments/",
+        "/follow/",
         "/api/",
         "/healthz",
         "/documents/",

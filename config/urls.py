@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("search/", include("search.urls")),
+    path("follow/", include("alerts.urls")),
     path("", include("news.urls")),
 ]
 

@@ -20,10 +20,10 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from config.ratelimit import client_ip, over_limit
 from news.models import ReaderComment
 
 logger = logging.getLogger(__name__)
@@ -44,22 +44,11 @@ def comments_open(page):
     return not (days and published and published < timezone.now() - timedelta(days=days))
 
 
-def client_ip(request):
-    # Behind the proxy the app is deployed with, REMOTE_ADDR is set by it.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def rate_limited(request):
     """Counts every attempt from this address; true past the limit."""
-    key = f"comment-rate:{client_ip(request)}"
-    window = settings.COMMENT_RATE_WINDOW_SECONDS
-    cache.add(key, 0, window)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        attempts = 1
-    return attempts > settings.COMMENT_RATE_LIMIT
+    return over_limit(
+        f"comment:{client_ip(request)}", settings.COMMENT_RATE_LIMIT, settings.COMMENT_RATE_WINDOW_SECONDS
+    )
 
 
 def link_count(text):

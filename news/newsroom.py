@@ -6,7 +6,8 @@
   approve, or delete a published story.
 - Copy editors edit any story and act on the "Copy edit" step.
 - Editors act on "Editor approval", publish, unpublish, schedule and delete,
-  and manage series hubs, franchise tags and authors.
+  and manage series hubs, franchise tags and authors. They see readers'
+  follows and the alert delivery log, and may export a topic's followers.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -70,6 +71,10 @@ MODEL_PERMISSIONS = {
         "wagtailsearchpromotions.add_searchpromotion",
         "wagtailsearchpromotions.change_searchpromotion",
         "wagtailsearchpromotions.delete_searchpromotion",
+        "alerts.view_follower",
+        "alerts.export_followers",
+        "alerts.view_alertdelivery",
+        "alerts.view_digestdelivery",
     ],
 }
 

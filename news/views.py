@@ -66,7 +66,8 @@ def comment_form(request, page_id):
     story's page stays free of per-reader CSRF tokens and cacheable."""
     from django.db import transaction
 
-    from news.comments import ReaderCommentForm, client_ip, comments_open, rate_limited
+    from config.ratelimit import client_ip
+    from news.comments import ReaderCommentForm, comments_open, rate_limited
     from news.tasks import check_reader_comment
 
     page = get_object_or_404(ArticlePage.objects.cards(), pk=page_id)

@@ -1,5 +1,6 @@
 import itertools
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -32,12 +33,14 @@ def wait_for(predicate, timeout=30.0, interval=0.1, message="condition"):
     pytest.fail(f"Timed out after {timeout}s waiting for {message}")
 
 
+TASK_EVENT = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] (received|succeeded|raised|retry|ignored|rejected)")
+
+
 class WorkerProcess:
     """A real `celery worker` process, on the broker and database the tests use."""
 
-    def __init__(self, database_name, mail_dir, extra_env=None):
+    def __init__(self, database_name, extra_env=None):
         self.database_name = database_name
-        self.mail_dir = mail_dir
         self.extra_env = extra_env or {}
         self.process = None
         self.output = []
@@ -48,14 +51,20 @@ class WorkerProcess:
 
         # Messages left on a shared broker (Redis) by earlier runs must not run here.
         app.control.purge()
+        return self.restart()
+
+    def restart(self):
+        """Start (again) without purging: what a supervisor does after a crash."""
         env = dict(os.environ)
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings.test",
             TALKIES_WORKER_DATABASE_NAME=str(self.database_name),
-            TALKIES_TEST_MAIL_DIR=str(self.mail_dir),
             PYTHONUNBUFFERED="1",
             **self.extra_env,
         )
+        self.ready.clear()
+        # Tasks a killed process had taken count no longer: log from here on.
+        self.started_at_line = len(self.output)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -77,20 +86,52 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._read_output, daemon=True).start()
+        threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
         if not self.ready.wait(60):
             self.stop()
             pytest.fail("Celery worker did not start:\n" + "".join(self.output[-50:]))
         return self
 
-    def _read_output(self):
-        for line in self.process.stdout:
+    def _read_output(self, process):
+        for line in process.stdout:
             self.output.append(line)
             if " ready." in line:
                 self.ready.set()
 
     def log(self):
         return "".join(self.output)
+
+    def kill(self):
+        """SIGKILL: no clean-up, no acknowledgement, like a machine losing power."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def unfinished_tasks(self):
+        """Ids of tasks the worker received and has not finished (retries pending included)."""
+        open_runs = {}
+        for task_id, event in TASK_EVENT.findall("".join(self.output[self.started_at_line :])):
+            open_runs[task_id] = open_runs.get(task_id, 0) + (1 if event == "received" else -1)
+        return [task_id for task_id, count in open_runs.items() if count > 0]
+
+    def drain(self, timeout=30.0):
+        """Wait until everything queued so far has run.
+
+        The session's worker outlives each test; a task still running when
+        the test database is flushed deadlocks the flush, and one left queued
+        would act on the next test's rows. A marker task queued behind the
+        test's own work shows when the queue has been worked through.
+        """
+        from config.celery import app
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        marker = app.send_task("celery.accumulate", args=(1,))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if f"[{marker.id}] succeeded" in self.log() and not self.unfinished_tasks():
+                return
+            time.sleep(0.1)
+        print(f"worker still busy after {timeout}s with tasks {self.unfinished_tasks()}")
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -102,13 +143,65 @@ class WorkerProcess:
                 self.process.wait(5)
 
 
+class SMTPSink:
+    """A mail relay on 127.0.0.1 (aiosmtpd) that keeps what it accepts.
+
+    A message counts only once the relay has accepted its end of data, as
+    with a real relay. `refuse` maps an address to the reply its RCPT gets
+    (e.g. "550 5.1.1 No such user").
+    """
+
+    def __init__(self):
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages = []
+        self.refuse = {}
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+    def parsed(self):
+        import email
+        from email import policy
+
+        return [email.message_from_bytes(raw, policy=policy.default) for raw in list(self.messages)]
+
+    def clear(self):
+        self.messages.clear()
+        self.refuse.clear()
+
+    def stop(self):
+        self.controller.stop()
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, osmem_server):
+def smtp_sink():
+    sink = SMTPSink()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, osmem_server, smtp_sink):
     """A Celery worker running in its own process for the whole session.
 
     Tests using it need `transactional_db` so that their rows are committed
-    where the worker can read them. Mail it sends is written to
-    `worker.mail_dir`; read it with `worker_mail()`.
+    where the worker can read them. It sends mail over SMTP to `smtp_sink`;
+    read it with `worker_mail()`.
     """
     from django.db import connection
 
@@ -119,9 +212,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
     reader_search = osmem_server.clone()
     worker = WorkerProcess(
         database_name,
-        tmp_path_factory.mktemp("worker-mail"),
-        extra_env={"TALKIES_TEST_READER_ES_URL": reader_search.url},
+        extra_env={"TALKIES_TEST_READER_ES_URL": reader_search.url, "TALKIES_TEST_SMTP_PORT": str(smtp_sink.port)},
     )
+    worker.smtp = smtp_sink
     worker.reader_search_url = reader_search.url
     worker.start()
     yield worker
@@ -131,25 +224,22 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
 
 @pytest.fixture
 def worker(celery_worker_process):
-    """The session's worker, with its mailbox emptied for this test."""
-    for path in Path(celery_worker_process.mail_dir).glob("*"):
-        path.unlink()
+    """The session's worker, with the relay's mailbox emptied for this test.
+
+    Teardown waits for the work the test queued, so none of it runs against
+    the next test's database."""
+    celery_worker_process.smtp.clear()
+    if celery_worker_process.process.poll() is not None:
+        celery_worker_process.restart()
     yield celery_worker_process
+    celery_worker_process.drain()
     # Shown by pytest only when the test failed.
     print("--- worker log (tail) ---\n" + celery_worker_process.log()[-4000:])
 
 
 def worker_mail(worker):
-    """Every message the worker has sent, parsed."""
-    import email
-    from email import policy
-
-    messages = []
-    for path in sorted(Path(worker.mail_dir).glob("*.log")):
-        for chunk in path.read_text().split("-" * 79):
-            if chunk.strip():
-                messages.append(email.message_from_string(chunk.strip(), policy=policy.default))
-    return messages
+    """Every message the worker has handed to the mail relay, parsed."""
+    return worker.smtp.parsed()
 
 
 class LocalHTTPServer:

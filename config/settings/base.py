@@ -8,6 +8,7 @@ filesystem Celery broker and email written to files under ``var/``.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "home",
     "news",
     "search",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -125,10 +127,12 @@ CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "talkies",
             "TIMEOUT": 300,
+            # A dead Redis is noticed in a second, not after the OS's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -228,7 +232,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Talkies <newsroom@talkies.lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_BACKEND = "config.mail.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
@@ -306,10 +310,29 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Local time the daily alert digest goes out; it covers the 24 hours before.
+ALERT_DIGEST_HOUR = env_int("ALERT_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "news.tasks.publish_scheduled_pages", "schedule": 60.0},
     "dispatch-pending-notifications": {"task": "news.tasks.dispatch_pending_notifications", "schedule": 60.0},
+    "dispatch-pending-alerts": {"task": "alerts.tasks.dispatch_pending_alerts", "schedule": 60.0},
+    "send-daily-digests": {
+        "task": "alerts.tasks.send_daily_digests",
+        "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=0),
+    },
 }
+
+# --- Reader alerts (alerts/) ------------------------------------------------
+ALERT_FROM_EMAIL = env_str("ALERT_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+ALERT_CONFIRMATION_MAX_AGE = 3 * 24 * 60 * 60
+ALERT_CONFIRMATIONS_PER_ADDRESS = 3  # confirmation emails per address per hour
+ALERT_FOLLOW_RATE_LIMIT = env_int("ALERT_FOLLOW_RATE_LIMIT", 10)  # follow requests per IP per 10 minutes
+# Followers per fan-out task: small enough that a retried task redoes little.
+ALERT_CHUNK_SIZE = env_int("ALERT_CHUNK_SIZE", 500)
+ALERT_MAX_ATTEMPTS = 6
+ALERT_RETRY_BASE_SECONDS = env_int("ALERT_RETRY_BASE_SECONDS", 30)
+# Work no worker has touched for this long is handed out again by beat.
+ALERT_STALE_SECONDS = env_int("ALERT_STALE_SECONDS", 300)
 
 # --- Newsroom notifications ---------------------------------------------
 # A Slack-compatible incoming webhook that hears about every editorial event.

@@ -22,12 +22,15 @@ STORAGES = {
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "talkies-test-media"
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# A worker process started by a test cannot share the in-memory outbox; it
-# writes mail to files the test reads.
-_mail_dir = env_str("TALKIES_TEST_MAIL_DIR")
-if _mail_dir:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = _mail_dir
+# A worker process started by the tests cannot share the in-memory outbox;
+# it talks SMTP to a relay the tests run (tests/conftest.py: smtp_sink).
+_smtp_port = env_str("TALKIES_TEST_SMTP_PORT")
+if _smtp_port:
+    EMAIL_BACKEND = "config.mail.EmailBackend"
+    EMAIL_HOST = "127.0.0.1"
+    EMAIL_PORT = int(_smtp_port)
+    EMAIL_USE_TLS = False
+    EMAIL_TIMEOUT = 10
 NOTIFICATION_RETRY_BASE_SECONDS = 1
 # Off, so that query-count tests measure rendering; tests/config/test_page_cache.py turns it on.
 PAGE_CACHE_SECONDS = 0

@@ -1,0 +1,183 @@
+"""Alerts through a real Celery worker (over Redis in CI's service pass),
+sending over SMTP to a relay the tests run: exactly one email per follower,
+whatever fails on the way."""
+
+import collections
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from django.conf import settings as django_settings
+
+import pytest
+
+from alerts.models import AlertDelivery, ArticleAlert, Follow, Follower
+from alerts.tasks import dispatch_pending_alerts
+from news.models import ArticlePage
+from tests.alerts.conftest import follow, links_in
+from tests.conftest import wait_for, worker_mail
+from tests.factories import ArticlePageFactory, AuthorFactory, SectionPageFactory, UserFactory, article_form_data
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def recipients(worker):
+    return collections.Counter(str(message["To"]) for message in worker_mail(worker))
+
+
+def test_subscribe_confirm_publish_gives_one_email_with_working_unsubscribe(client, worker, hub, tag):
+    assert follow(client, "ada@example.com", hub, tag).status_code == 302
+    wait_for(lambda: worker_mail(worker), timeout=30, message="the confirmation email")
+    (confirmation,) = worker_mail(worker)
+    assert confirmation["Subject"] == "Confirm your Talkies alerts"
+    (confirm_path,) = links_in(confirmation, "/follow/confirm/")
+    assert client.post(confirm_path).status_code == 302
+    worker.smtp.clear()
+
+    section = SectionPageFactory(title="News", slug="news")
+    editor = UserFactory(username="editor", is_superuser=True, is_staff=True)
+    client.force_login(editor)
+    data = article_form_data(
+        author=AuthorFactory(),
+        title="Night Ledger season three is official",
+        slug="night-ledger-season-three",
+        series=hub.pk,
+        franchise_tags="Ironbound",
+        action="action-publish",
+    )
+    response = client.post(f"/admin/pages/add/news/articlepage/{section.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    story = ArticlePage.objects.get(slug="night-ledger-season-three")
+
+    wait_for(lambda: worker_mail(worker), timeout=60, message="the alert")
+    worker.drain()
+    (alert,) = worker_mail(worker)
+    assert alert["To"] == "ada@example.com"  # follows the series and the tag: one email
+    assert alert["Subject"] == "New on Talkies: Night Ledger season three is official"
+    assert story.get_full_url() in alert.get_body(preferencelist=("plain",)).get_content()
+    assert story.get_full_url() in alert.get_body(preferencelist=("html",)).get_content()
+    assert alert["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # A correction re-published through the admin alerts nobody.
+    data = article_form_data(story, series=hub.pk, action="action-publish", title="Night Ledger season three: dates")
+    assert client.post(f"/admin/pages/{story.pk}/edit/", data).status_code == 302
+    worker.drain()
+    assert len(worker_mail(worker)) == 1
+
+    # The one-click unsubscribe in the header works as a mail client sends it.
+    client.logout()
+    unsubscribe = re.sub(r"^https?://[^/]+", "", alert["List-Unsubscribe"].strip().strip("<>"))
+    response = client.post(unsubscribe, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200, (alert["List-Unsubscribe"], unsubscribe)
+    assert not Follow.objects.exists()
+
+
+def many_followers(topic, count):
+    followers = Follower.objects.bulk_create(
+        [Follower(email=f"reader{n:05d}@example.com", confirmed_at="2026-01-01T00:00:00Z") for n in range(count)]
+    )
+    Follow.objects.bulk_create(
+        [Follow(follower=follower, series=topic, confirmed_at="2026-01-01T00:00:00Z") for follower in followers]
+    )
+    return count
+
+
+def test_a_worker_killed_mid_fan_out_leaves_everyone_exactly_one_email(worker, hub, settings):
+    total = many_followers(hub, 1000)
+    ArticlePageFactory(title="Night Ledger wraps filming", series=hub)
+
+    wait_for(lambda: len(worker.smtp.messages) >= 200, timeout=120, message="the fan-out to be under way")
+    worker.kill()
+    sent_before_kill = len(worker.smtp.messages)
+    assert sent_before_kill < total, "the worker finished before it could be killed"
+
+    worker.restart()
+    # Beat's sweep hands out again what the dead worker held.
+    settings.ALERT_STALE_SECONDS = 0
+    dispatch_pending_alerts()
+    wait_for(
+        lambda: not AlertDelivery.objects.filter(status__in=["pending", "retrying"]).exists(),
+        timeout=180,
+        message="every delivery to be sent",
+    )
+    worker.drain()
+    counts = recipients(worker)
+    assert len(counts) == total
+    assert set(counts.values()) == {1}, [address for address, n in counts.items() if n > 1][:10]
+    assert AlertDelivery.objects.filter(status="sent").count() == total
+
+
+def test_a_refused_address_is_marked_and_skipped_later(worker, hub):
+    many_followers(hub, 3)
+    worker.smtp.refuse["reader00001@example.com"] = "550 5.1.1 No such user"
+    ArticlePageFactory(title="First", series=hub)
+    wait_for(lambda: len(worker.smtp.messages) == 2, timeout=60, message="two alerts")
+    worker.drain()
+    bounced = Follower.objects.get(email="reader00001@example.com")
+    assert bounced.bounced_at and "550" in bounced.bounce_reason
+    assert AlertDelivery.objects.get(follower=bounced).status == "failed"
+
+    worker.smtp.clear()
+    ArticlePageFactory(title="Second", series=hub)
+    wait_for(lambda: len(worker.smtp.messages) == 2, timeout=60, message="the second alert")
+    worker.drain()
+    assert sorted(recipients(worker)) == ["reader00000@example.com", "reader00002@example.com"]
+
+
+class BrokerOutage:
+    """Stops the real broker and starts it again."""
+
+    REDIS_START = [
+        "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
+        "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+    ]  # fmt: skip
+
+    def __init__(self, worker):
+        self.worker = worker
+        self.url = django_settings.CELERY_BROKER_URL
+
+    def __enter__(self):
+        if self.url.startswith("redis"):
+            subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True)
+            wait_for(lambda: subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True).returncode != 0)
+        else:
+            # The filesystem broker is its queue folder: without it nothing can be queued.
+            self.folder = Path(django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
+            self.moved = self.folder.with_name("queue-offline")
+            shutil.move(self.folder, self.moved)
+            # Its worker cannot go on without the folder and exits.
+            wait_for(lambda: self.worker.process.poll() is not None, timeout=30, message="the worker to stop")
+        return self
+
+    def __exit__(self, *exc):
+        if self.url.startswith("redis"):
+            subprocess.run(self.REDIS_START, check=True)
+            wait_for(lambda: subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True).returncode == 0)
+        else:
+            shutil.move(self.moved, self.folder)
+            # What its supervisor (systemd, `make run`) does.
+            self.worker.restart()
+
+
+def test_alerts_owed_while_the_broker_was_down_go_out_when_it_returns(worker, hub, settings):
+    many_followers(hub, 2)
+    with BrokerOutage(worker):
+        story = ArticlePageFactory(title="Published during the outage", series=hub)
+        assert story.live
+        assert ArticleAlert.objects.get(article=story).status == "pending"
+        time.sleep(1)
+    settings.ALERT_STALE_SECONDS = 0
+    wait_for(lambda: _dispatch_succeeds(), timeout=30, message="the broker to take work again")
+    wait_for(lambda: len(worker.smtp.messages) == 2, timeout=90, message="the alerts owed")
+    worker.drain()
+    assert sorted(recipients(worker)) == ["reader00000@example.com", "reader00001@example.com"]
+
+
+def _dispatch_succeeds():
+    try:
+        dispatch_pending_alerts()
+    except Exception:
+        return False
+    return True
