@@ -68,9 +68,9 @@ test: install-dev
 	@echo "==> Running the test suite (settings: config.settings.test)"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# BENCH_ARTICLES=N (default 10000), BENCH_ROUNDS, BENCH_SECONDS, COMPARE=old.json.
+# BENCH_ARTICLES=N (default 10000), BENCH_FOLLOWERS (100000), BENCH_ROUNDS, BENCH_SECONDS, COMPARE=old.json.
 bench: install-dev
-	$(PY) bench/run.py $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(if $(COMPARE),--compare $(COMPARE))
+	$(PY) bench/run.py $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(if $(BENCH_FOLLOWERS),--followers $(BENCH_FOLLOWERS)) $(if $(COMPARE),--compare $(COMPARE))
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

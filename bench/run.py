@@ -360,6 +360,7 @@ def main():
     parser.add_argument("--articles", type=int, default=int(os.environ.get("BENCH_ARTICLES", 10_000)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 3)))
+    parser.add_argument("--followers", type=int, default=int(os.environ.get("BENCH_FOLLOWERS", 100_000)))
     parser.add_argument("--compare", default=os.environ.get("COMPARE") or None)
     parser.add_argument("--output", default=str(RESULTS))
     options = parser.parse_args()
@@ -395,6 +396,13 @@ def main():
         results["newsroom"]["reindex"] = probe(search_env, "reindex")
         results["search"]["opensearch_osmem"] = probe(search_env, "search")
         results["newsroom"].update(probe(env, "newsroom"))
+        # One worker over Redis (the production broker), mailing a local SMTP relay.
+        alerts_env = {
+            **env,
+            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13"),
+            "BENCH_FOLLOWERS": str(options.followers),
+        }
+        results["workers"] = {"alert_fan_out": probe(alerts_env, "alerts")}
 
         nginx_port, gunicorn_port, varnish_port = free_port(), free_port(), free_port()
         for phase, cache_seconds in (("page_cache_off", 0), ("page_cache_warm", 600)):
@@ -457,7 +465,20 @@ def main():
     )
     print(f"  admin edit view, {newsroom['blocks']} blocks: {newsroom['edit_view_ms']} ms")
     print(f"  publish it (request only): {newsroom['publish_request_ms']} ms")
-    print("\nWorkers: alert fan-out not measured yet (follower alerts are not built).")
+    fan_out = results["workers"]["alert_fan_out"]
+    print(f"\nWorkers: one story alert to {fan_out['followers']:,} followers, one worker (solo pool)")
+    print(
+        f"  publish request: {fan_out['publish_request_ms_with_alerts']} ms with alerts, "
+        f"{fan_out['publish_request_ms_without_alerts']} ms without (added {fan_out['publish_request_added_ms']} ms)"
+    )
+    print(
+        f"  every email handed to the SMTP relay: {fan_out['all_emails_handed_over_seconds']} s "
+        f"({fan_out['emails_per_second']}/s)"
+    )
+    print(
+        f"  worker peak memory: {fan_out['worker_peak_memory_mb']} MB "
+        f"({fan_out['worker_peak_memory_mb_before']} MB before the fan-out)"
+    )
 
     Path(options.output).parent.mkdir(parents=True, exist_ok=True)
     Path(options.output).write_text(json.dumps(results, indent=2) + "\n")

@@ -92,7 +92,13 @@ def test_environment_switches_to_real_services():
     assert "elasticsearch8" in seen["WAGTAILSEARCH_BACKENDS"]
     assert "search.internal:9200" in seen["WAGTAILSEARCH_BACKENDS"]
     assert "RedisCache" in seen["CACHES"]
-    assert "smtp" in seen["EMAIL_BACKEND"]
+    # Django's SMTP backend, with the two-step handoff reader alerts use.
+    assert "config.mail.EmailBackend" in seen["EMAIL_BACKEND"]
+    from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
+
+    from config.mail import EmailBackend
+
+    assert issubclass(EmailBackend, DjangoSMTPBackend)
 
 
 def test_object_storage_is_used_when_a_bucket_is_named():
