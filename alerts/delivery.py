@@ -13,7 +13,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -54,32 +54,71 @@ def send_rows(rows, build_message):
 
 
 def send_row(row, build_message, connection):
+    """Claim, hand over and mark one row; the transaction is managed by hand
+    so that its COMMIT and the relay's end of data leave back to back."""
     model = type(row)
     now = timezone.now()
-    end_of_data = None
+    transaction.set_autocommit(False)
     try:
-        with transaction.atomic():
-            claimed = list(
-                model.objects.select_for_update(skip_locked=True)
-                .filter(pk=row.pk, status__in=Delivery.UNSENT)
-                .values_list("pk", flat=True)
-            )
-            if not claimed:
-                return SKIPPED, ""  # sent already, or another worker holds it
-            follower = row.follower
-            if follower.unsubscribed_at or follower.bounced_at:
-                model.objects.filter(pk=row.pk).update(status=Status.SKIPPED, updated_at=now)
-                return SKIPPED, ""
-            end_of_data = begin_handoff(connection, build_message(row))
-            model.objects.filter(pk=row.pk).update(
-                status=Status.SENT, attempts=F("attempts") + 1, sent_at=now, updated_at=now, last_error=""
-            )
-        end_of_data()
+        claimed = list(
+            model.objects.select_for_update(skip_locked=True)
+            .filter(pk=row.pk, status__in=Delivery.UNSENT)
+            .values_list("pk", flat=True)
+        )
+        if not claimed:
+            transaction.rollback()
+            return SKIPPED, ""  # sent already, or another worker holds it
+        follower = row.follower
+        if follower.unsubscribed_at or follower.bounced_at:
+            model.objects.filter(pk=row.pk).update(status=Status.SKIPPED, updated_at=now)
+            transaction.commit()
+            return SKIPPED, ""
+        end_of_data = begin_handoff(connection, build_message(row))
+        model.objects.filter(pk=row.pk).update(
+            status=Status.SENT, attempts=F("attempts") + 1, sent_at=now, updated_at=now, last_error=""
+        )
+        commit_then(end_of_data)
     except Exception as exc:
+        with contextlib.suppress(Exception):
+            transaction.rollback()
         if not isinstance(exc, smtplib.SMTPException | OSError):
             logger.exception("Could not build or send delivery %s", row.pk)
         return outcome_of(exc), f"{exc.__class__.__name__}: {exc}"[:500]
+    finally:
+        transaction.set_autocommit(True)
     return SENT, ""
+
+
+def commit_then(end_of_data):
+    """Commit, and send the relay's end of data as soon as the COMMIT has left.
+
+    Waiting for PostgreSQL's answer first would leave a window of a whole
+    round trip and WAL flush in which a killed worker has committed "sent"
+    but never ended the message. Sent back to back, the two writes leave
+    only the microseconds between two system calls; the kernel delivers
+    both even if the process dies right after. SQLite commits in process,
+    and its commit point is the last thing its commit does.
+    """
+    database = transaction.get_connection()
+    if database.vendor != "postgresql":
+        transaction.commit()
+        end_of_data()
+        return
+    from psycopg import pq
+
+    pgconn = database.connection.pgconn
+    pgconn.send_query(b"COMMIT")
+    try:
+        end_of_data()
+    finally:
+        failure = None
+        while (result := pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                failure = (result.error_message or b"").decode(errors="replace")
+        if failure:
+            # The relay took the message but the row is not marked: the one
+            # case that can repeat an email. Rare (the database going away).
+            raise DatabaseError(f"COMMIT failed after the handoff: {failure}")
 
 
 def record_failure(row, outcome, error):

@@ -1,12 +1,13 @@
 """Mail handoff that a crashed worker cannot turn into a duplicate.
 
 An SMTP relay accepts a message only when it reads the end of its data. The
-backend below can stop just before that line: the caller records the
-message as sent in its database transaction, commits, and only then ends
-the data. A process killed before the commit leaves the row unsent and the
-relay, seeing the connection drop mid-message, discards it; the retry sends
-it once. (Killed in the microseconds between the commit and one socket
-write, the message is lost rather than doubled.)
+backend below can stop just before that line: the caller marks the message
+sent in its database transaction, sends the COMMIT and, without waiting for
+the answer, ends the data (alerts.delivery.commit_then). A process killed
+before the COMMIT leaves the row unsent and the relay, seeing the connection
+drop mid-message, discards it; the retry sends it once. (Killed in the
+microseconds between the two writes, the message is lost rather than
+doubled.)
 """
 
 import re

@@ -19,5 +19,5 @@ def test_broker_and_cache_are_the_ones_named_by_the_environment(client):
     checks = client.get("/healthz").json()["checks"]
     broker = os.environ.get("CELERY_BROKER_URL", "filesystem://")
     assert checks["broker"]["backend"] == broker.split(":", 1)[0]
-    expected_cache = "RedisCache" if os.environ.get("CACHE_URL", "").startswith("redis") else "LocMemCache"
+    expected_cache = "ResilientRedisCache" if os.environ.get("CACHE_URL", "").startswith("redis") else "LocMemCache"
     assert checks["cache"]["backend"] == expected_cache
