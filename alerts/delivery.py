@@ -1,10 +1,12 @@
 """Sending delivery rows: each at most once, none skipped.
 
-Every row is claimed under a row lock and marked sent in the same
-transaction that hands its message to the mail relay; the relay's end of
-data goes out only after that commit (see config/mail.py). A worker killed
-at any point leaves each row either sent and accepted, or unsent and
-discarded by the relay, and the retry picks up exactly the unsent ones.
+Rows go in groups of ALERT_SMTP_LANES. Each message is sent to the relay up
+to, not including, its end of data, one SMTP connection per message; the
+rows are then claimed under a row lock and marked sent in one transaction,
+and the end-of-data lines go out as its COMMIT leaves (config/mail.py). A
+worker killed at any point leaves each row either sent and accepted, or
+unsent and discarded by the relay, and the retry picks up exactly the
+unsent ones.
 """
 
 import contextlib
@@ -18,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from alerts.models import Delivery, Follower
-from config.mail import begin_handoff
+from config.mail import Abandoned, begin_handoffs
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -42,51 +44,85 @@ def send_rows(rows, build_message):
     connection = get_connection()
     to_retry = 0
     try:
-        for row in rows:
-            outcome, error = send_row(row, build_message, connection)
-            if outcome != SENT and outcome != SKIPPED:
-                record_failure(row, outcome, error)
-                to_retry += outcome == RETRY
-                close_quietly(connection)  # start the next message on a fresh connection
+        with commits_without_flush_wait():
+            for start in range(0, len(rows), settings.ALERT_SMTP_LANES):
+                to_retry += send_group(rows[start : start + settings.ALERT_SMTP_LANES], build_message, connection)
     finally:
         close_quietly(connection)
     return to_retry
 
 
-def send_row(row, build_message, connection):
-    """Claim, hand over and mark one row; the transaction is managed by hand
-    so that its COMMIT and the relay's end of data leave back to back."""
-    model = type(row)
-    now = timezone.now()
-    transaction.set_autocommit(False)
+@contextlib.contextmanager
+def commits_without_flush_wait():
+    """One commit per group need not wait for PostgreSQL to flush its WAL.
+
+    A worker dying cannot undo a commit either way; only PostgreSQL itself
+    crashing could lose the last fraction of a second of "sent" marks, and
+    then those few emails would go out twice.
+    """
+    database = transaction.get_connection()
+    if database.vendor != "postgresql":
+        yield
+        return
+    with database.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
     try:
-        claimed = list(
-            model.objects.select_for_update(skip_locked=True)
-            .filter(pk=row.pk, status__in=Delivery.UNSENT)
-            .values_list("pk", flat=True)
-        )
-        if not claimed:
-            transaction.rollback()
-            return SKIPPED, ""  # sent already, or another worker holds it
-        follower = row.follower
-        if follower.unsubscribed_at or follower.bounced_at:
-            model.objects.filter(pk=row.pk).update(status=Status.SKIPPED, updated_at=now)
-            transaction.commit()
-            return SKIPPED, ""
-        end_of_data = begin_handoff(connection, build_message(row))
-        model.objects.filter(pk=row.pk).update(
-            status=Status.SENT, attempts=F("attempts") + 1, sent_at=now, updated_at=now, last_error=""
-        )
-        commit_then(end_of_data)
-    except Exception as exc:
-        with contextlib.suppress(Exception):
-            transaction.rollback()
-        if not isinstance(exc, smtplib.SMTPException | OSError):
-            logger.exception("Could not build or send delivery %s", row.pk)
-        return outcome_of(exc), f"{exc.__class__.__name__}: {exc}"[:500]
+        yield
     finally:
-        transaction.set_autocommit(True)
-    return SENT, ""
+        with database.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def send_group(rows, build_message, connection):
+    """Hold each row's message short of its end of data, claim and mark the
+    rows sent in one transaction, and end the data as the COMMIT leaves.
+    Returns how many rows wait for a retry."""
+    model = type(rows[0])
+    now = timezone.now()
+    gone = [row.pk for row in rows if row.follower.unsubscribed_at or row.follower.bounced_at]
+    if gone:
+        model.objects.filter(pk__in=gone, status__in=Delivery.UNSENT).update(status=Status.SKIPPED, updated_at=now)
+    rows = [row for row in rows if row.pk not in gone]
+    failures = []
+    messages, built = [], []
+    for row in rows:
+        try:
+            messages.append(build_message(row))
+            built.append(row)
+        except Exception as exc:
+            logger.exception("Could not build delivery %s", row.pk)
+            failures.append((row, FAILED, f"{exc.__class__.__name__}: {exc}"[:500]))
+    if built:
+        held = begin_handoffs(connection, messages)
+        transaction.set_autocommit(False)
+        try:
+            ready = [built[index].pk for index in held.held()]
+            claimed = set(
+                model.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=ready, status__in=Delivery.UNSENT)
+                .values_list("pk", flat=True)
+            )
+            model.objects.filter(pk__in=claimed).update(
+                status=Status.SENT, attempts=F("attempts") + 1, sent_at=now, updated_at=now, last_error=""
+            )
+            # Sent already, or another worker holds it: drop our copy.
+            held.abort([index for index in held.held() if built[index].pk not in claimed])
+            commit_then(lambda: held.end(held.held()))
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                transaction.rollback()
+            held.abort(held.held())
+            logger.warning("Delivery group failed before its commit: %s", exc)
+            failures += [(row, RETRY, f"{exc.__class__.__name__}: {exc}"[:500]) for row in built]
+            built = []
+        finally:
+            transaction.set_autocommit(True)
+        for row, error in zip(built, held.errors, strict=True):
+            if error is not None and not isinstance(error, Abandoned):
+                failures.append((row, outcome_of(error), f"{error.__class__.__name__}: {error}"[:500]))
+    for row, outcome, error in failures:
+        record_failure(row, outcome, error)
+    return sum(outcome == RETRY for _, outcome, _ in failures)
 
 
 def commit_then(end_of_data):

@@ -10,6 +10,7 @@ microseconds between the two writes, the message is lost rather than
 doubled.)
 """
 
+import contextlib
 import re
 import smtplib
 import socket
@@ -21,6 +22,10 @@ LEADING_DOT = re.compile(rb"(?m)^\.")
 CRLF = b"\r\n"
 
 
+class Abandoned(smtplib.SMTPException):
+    """Dropped by the caller before its end of data: not an error of the relay."""
+
+
 class EmailBackend(DjangoSMTPBackend):
     def open(self):
         opened = super().open()
@@ -30,57 +35,183 @@ class EmailBackend(DjangoSMTPBackend):
             self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return opened
 
-    def begin(self, message):
-        """Send `message` up to, not including, its end of data.
+    def begin_many(self, messages):
+        """Send each message up to, not including, its end of data.
 
-        Returns the function that ends it; until that runs the relay has
-        not accepted the message. SMTP refusals raise `smtplib` errors.
+        Each message gets a connection of its own ("lane"), and each SMTP
+        step goes out on every lane before any reply is read, so a batch
+        costs a few round trips rather than a few per message. Returns a
+        `HeldMessages`; until its `end()` runs the relay has accepted none.
         """
-        if self.connection is None:
-            self.open()
-        smtp = self.connection
-        encoding = message.encoding or "utf-8"
-        sender = sanitize_address(message.from_email, encoding)
-        recipients = [sanitize_address(address, encoding) for address in message.recipients()]
-        payload = LEADING_DOT.sub(b"..", message.message().as_bytes(linesep="\r\n"))
-        if not payload.endswith(CRLF):
-            payload += CRLF
+        while len(self.lanes) < len(messages):
+            self.lanes.append(self.new_lane())
+        return HeldMessages(self.lanes[: len(messages)], messages)
 
-        smtp.ehlo_or_helo_if_needed()
-        code, reply = smtp.mail(sender)
-        if code != 250:
-            smtp.rset()
-            raise smtplib.SMTPSenderRefused(code, reply, sender)
-        refused = {}
-        for recipient in recipients:
-            code, reply = smtp.rcpt(recipient)
-            if code not in (250, 251):
-                refused[recipient] = (code, reply)
-        if len(refused) == len(recipients):
-            smtp.rset()
-            raise smtplib.SMTPRecipientsRefused(refused)
-        code, reply = smtp.docmd("data")
-        if code != 354:
-            smtp.rset()
-            raise smtplib.SMTPDataError(code, reply)
-        smtp.send(payload)
+    @property
+    def lanes(self):
+        if not hasattr(self, "_lanes"):
+            self._lanes = []
+        return self._lanes
 
-        def end_of_data():
-            smtp.send(b"." + CRLF)
-            code, reply = smtp.getreply()
-            if code != 250:
-                raise smtplib.SMTPDataError(code, reply)
+    def new_lane(self):
+        return DjangoSMTPBackend(
+            host=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.use_tls,
+            use_ssl=self.use_ssl,
+            timeout=self.timeout,
+            ssl_keyfile=self.ssl_keyfile,
+            ssl_certfile=self.ssl_certfile,
+            fail_silently=False,
+        )
 
-        return end_of_data
+    def close(self):
+        for lane in self.lanes:
+            lane.close()
+        self.lanes.clear()
+        super().close()
 
 
-def begin_handoff(connection, message):
-    """Start handing `message` to the mail backend; return what completes it.
+class HeldMessages:
+    """Messages held just short of their end of data, one per lane.
 
-    Backends without a two-step handoff (console, file, memory) take the
-    message at once, so for them the completing step does nothing.
+    `errors[i]` is the exception that stopped message i before its data
+    (a refused address, a lost connection), or None if it is held.
     """
-    if hasattr(connection, "begin"):
-        return connection.begin(message)
-    connection.send_messages([message])
-    return lambda: None
+
+    def __init__(self, lanes, messages):
+        self.lanes = lanes
+        self.errors = [None] * len(messages)
+        envelopes = []
+        for index, (lane, message) in enumerate(zip(lanes, messages, strict=True)):
+            envelope = None
+            try:
+                encoding = message.encoding or "utf-8"
+                sender = sanitize_address(message.from_email, encoding)
+                recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+                payload = LEADING_DOT.sub(b"..", message.message().as_bytes(linesep="\r\n"))
+                envelope = (sender, recipients, payload if payload.endswith(CRLF) else payload + CRLF)
+                if lane.connection is None:
+                    lane.open()
+                    lane.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                lane.connection.ehlo_or_helo_if_needed()
+            except Exception as exc:
+                self.fail(index, exc)
+            envelopes.append(envelope)
+
+        def mail(index):
+            sender = envelopes[index][0]
+            return [("mail", f"FROM:{smtplib.quoteaddr(sender)}", (250,), smtplib.SMTPSenderRefused, sender)]
+
+        def rcpt(index):
+            return [
+                ("rcpt", f"TO:{smtplib.quoteaddr(recipient)}", (250, 251), smtplib.SMTPRecipientsRefused, recipient)
+                for recipient in envelopes[index][1]
+            ]
+
+        def data(index):
+            return [("data", "", (354,), smtplib.SMTPDataError, None)]
+
+        for step in (mail, rcpt, data):
+            self.round(step)
+        for index in self.held():
+            try:
+                self.lanes[index].connection.send(envelopes[index][2])
+            except Exception as exc:
+                self.fail(index, exc)
+
+    def held(self):
+        return [index for index, error in enumerate(self.errors) if error is None]
+
+    def round(self, commands_for):
+        """Send one step's commands on every held lane, then read the replies."""
+        sent = {}
+        for index in self.held():
+            try:
+                commands = commands_for(index)
+                for verb, argument, _, _, _ in commands:
+                    self.lanes[index].connection.putcmd(verb, argument)
+                sent[index] = commands
+            except Exception as exc:
+                self.fail(index, exc)
+        for index, commands in sent.items():
+            try:
+                for _, _, expected, error_class, subject in commands:
+                    code, reply = self.lanes[index].connection.getreply()
+                    if code not in expected:
+                        raise refusal(error_class, code, reply, subject)
+            except Exception as exc:
+                self.fail(index, exc)
+
+    def fail(self, index, exc):
+        self.errors[index] = exc
+        # Dropped without QUIT (mid-data it would be read as text): the relay
+        # sees the connection end before the end of data and discards it.
+        lane = self.lanes[index]
+        if lane.connection is not None:
+            with contextlib.suppress(Exception):
+                lane.connection.close()
+            lane.connection = None
+
+    def abort(self, indices):
+        for index in indices:
+            self.fail(index, Abandoned())
+
+    def end(self, indices):
+        """End the data of the given held messages, back to back, then read
+        the relay's verdicts into `errors`."""
+        for index in indices:
+            try:
+                self.lanes[index].connection.send(b"." + CRLF)
+            except Exception as exc:
+                self.fail(index, exc)
+        for index in indices:
+            if self.errors[index] is not None:
+                continue
+            try:
+                code, reply = self.lanes[index].connection.getreply()
+                if code != 250:
+                    raise smtplib.SMTPDataError(code, reply)
+            except Exception as exc:
+                self.fail(index, exc)
+
+
+def refusal(error_class, code, reply, subject):
+    if error_class is smtplib.SMTPRecipientsRefused:
+        return smtplib.SMTPRecipientsRefused({subject: (code, reply)})
+    if error_class is smtplib.SMTPSenderRefused:
+        return smtplib.SMTPSenderRefused(code, reply, subject)
+    return smtplib.SMTPDataError(code, reply)
+
+
+class SentAfterCommit:
+    """For backends without a two-step handoff (console, file, memory): the
+    messages are given to the backend at `end()`, after the commit."""
+
+    def __init__(self, connection, messages):
+        self.connection = connection
+        self.messages = messages
+        self.errors = [None] * len(messages)
+
+    def held(self):
+        return list(range(len(self.messages)))
+
+    def abort(self, indices):
+        for index in indices:
+            self.errors[index] = Abandoned()
+
+    def end(self, indices):
+        for index in indices:
+            try:
+                self.connection.send_messages([self.messages[index]])
+            except Exception as exc:
+                self.errors[index] = exc
+
+
+def begin_handoffs(connection, messages):
+    """Start handing `messages` to the mail backend; `end()` completes it."""
+    if hasattr(connection, "begin_many"):
+        return connection.begin_many(messages)
+    return SentAfterCommit(connection, messages)

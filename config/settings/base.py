@@ -329,6 +329,9 @@ ALERT_CONFIRMATIONS_PER_ADDRESS = 3  # confirmation emails per address per hour
 ALERT_FOLLOW_RATE_LIMIT = env_int("ALERT_FOLLOW_RATE_LIMIT", 10)  # follow requests per IP per 10 minutes
 # Followers per fan-out task: small enough that a retried task redoes little.
 ALERT_CHUNK_SIZE = env_int("ALERT_CHUNK_SIZE", 500)
+# Messages held open at once, one SMTP connection each, and marked sent in one
+# commit: a batch costs a few round trips instead of a few per message.
+ALERT_SMTP_LANES = env_int("ALERT_SMTP_LANES", 20)
 ALERT_MAX_ATTEMPTS = 6
 ALERT_RETRY_BASE_SECONDS = env_int("ALERT_RETRY_BASE_SECONDS", 30)
 # Work no worker has touched for this long is handed out again by beat.
