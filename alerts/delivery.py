@@ -39,9 +39,14 @@ def outcome_of(exc):
     return RETRY
 
 
-def send_rows(rows, build_message):
-    """Send each unsent delivery row in `rows`; returns how many to retry later."""
+def send_rows(rows, build_message, build_prepared=None):
+    """Send each unsent delivery row in `rows`; returns how many to retry later.
+
+    `build_prepared(row)` may offer the row's message already serialized
+    (or None), used where the backend takes serialized messages."""
     connection = get_connection()
+    if build_prepared is not None and hasattr(connection, "begin_many"):
+        build_message = prefer(build_prepared, build_message)
     to_retry = 0
     try:
         with commits_without_flush_wait():
@@ -50,6 +55,13 @@ def send_rows(rows, build_message):
     finally:
         close_quietly(connection)
     return to_retry
+
+
+def prefer(build_prepared, build_message):
+    def build(row):
+        return build_prepared(row) or build_message(row)
+
+    return build
 
 
 @contextlib.contextmanager

@@ -1,19 +1,25 @@
 """Every email a follower gets: HTML and plain text, from templates."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from wagtail.models import Site
 
 from alerts import tokens
+from config.mail import PreparedMessage
 
 # Alerts render once per batch with these stand-ins for the follower's own
 # links, then each copy swaps its links in: rendering two templates per
 # follower would cost more than everything else in sending.
 MANAGE_URL = "https://talkies.invalid/__manage__"
 UNSUBSCRIBE_URL = "https://talkies.invalid/__unsubscribe__"
+TEMPLATE_ADDRESS = "follower.stand-in@talkies.invalid"
+TEMPLATE_MESSAGE_ID = "__message_id__"
 
 
 def site_root_url():
@@ -74,11 +80,47 @@ class ArticleAlertEmail:
             "unsubscribe_url": UNSUBSCRIBE_URL,
         }
         self.subject = f"New on {context['site_name']}: {article.title}"[:250]
+        self.article_id = article.pk
+        self.template = None
         self.text = render_to_string("alerts/email/article_alert.txt", context)
         self.html = render_to_string("alerts/email/article_alert.html", context)
 
     def for_follower(self, follower):
         return build_message(follower, self.subject, self.text, self.html, follower_links(follower, self.root_url))
+
+    def prepared_for(self, follower):
+        """The follower's copy as bytes, from a template serialized once;
+        None where the template cannot be used (then use `for_follower`)."""
+        if self.template is None:
+            self.template = self.serialize_template()
+        if not self.template or not follower.email.isascii():
+            return None
+        links = follower_links(follower, self.root_url)
+        data = (
+            self.template.replace(TEMPLATE_ADDRESS.encode(), follower.email.encode())
+            .replace(MANAGE_URL.encode(), links["manage_url"].encode())
+            .replace(UNSUBSCRIBE_URL.encode(), links["unsubscribe_url"].encode())
+            .replace(TEMPLATE_MESSAGE_ID.encode(), f"alert.{self.article_id}.{follower.pk}".encode())
+        )
+        return PreparedMessage(settings.ALERT_FROM_EMAIL, [follower.email], data)
+
+    def serialize_template(self):
+        stand_in = SimpleNamespace(email=TEMPLATE_ADDRESS)
+        links = {"manage_url": MANAGE_URL, "unsubscribe_url": UNSUBSCRIBE_URL}
+        message = build_message(stand_in, self.subject, self.text, self.html, links)
+        message.extra_headers["Message-ID"] = f"<{TEMPLATE_MESSAGE_ID}@{DNS_NAME}>"
+        data = message.message().as_bytes(linesep="\r\n")
+        # A transfer encoding that wrapped a stand-in across lines would make
+        # the copies wrong: then every copy is built whole instead.
+        expected = {
+            TEMPLATE_ADDRESS: 1,
+            TEMPLATE_MESSAGE_ID: 1,
+            MANAGE_URL: self.text.count(MANAGE_URL) + self.html.count(MANAGE_URL),
+            UNSUBSCRIBE_URL: self.text.count(UNSUBSCRIBE_URL) + self.html.count(UNSUBSCRIBE_URL) + 1,
+        }
+        if any(data.count(stand_in.encode()) != count for stand_in, count in expected.items()):
+            return False
+        return data
 
 
 def digest_message(follower, digest_date, groups, root_url):

@@ -117,7 +117,9 @@ def send_article_alert_chunk(self, alert_id, first_id, last_id):
         return
     email = ArticleAlertEmail(alert.article)
     to_retry = send_rows(
-        list(rows.select_related("follower").order_by("pk")), lambda row: email.for_follower(row.follower)
+        list(rows.select_related("follower").order_by("pk")),
+        lambda row: email.for_follower(row.follower),
+        lambda row: email.prepared_for(row.follower),
     )
     if to_retry:
         raise self.retry(countdown=retry_countdown(self.request.retries))

@@ -11,6 +11,7 @@ doubled.)
 """
 
 import contextlib
+import dataclasses
 import re
 import smtplib
 import socket
@@ -20,6 +21,17 @@ from django.core.mail.message import sanitize_address
 
 LEADING_DOT = re.compile(rb"(?m)^\.")
 CRLF = b"\r\n"
+
+
+@dataclasses.dataclass
+class PreparedMessage:
+    """A message already serialized (RFC 5322, CRLF line ends), for backends
+    with `begin_many`: building the MIME tree per recipient costs more than
+    sending it."""
+
+    sender: str
+    recipients: list
+    data: bytes
 
 
 class Abandoned(smtplib.SMTPException):
@@ -88,10 +100,14 @@ class HeldMessages:
         for index, (lane, message) in enumerate(zip(lanes, messages, strict=True)):
             envelope = None
             try:
-                encoding = message.encoding or "utf-8"
-                sender = sanitize_address(message.from_email, encoding)
-                recipients = [sanitize_address(address, encoding) for address in message.recipients()]
-                payload = LEADING_DOT.sub(b"..", message.message().as_bytes(linesep="\r\n"))
+                if isinstance(message, PreparedMessage):
+                    sender, recipients, payload = message.sender, message.recipients, message.data
+                else:
+                    encoding = message.encoding or "utf-8"
+                    sender = sanitize_address(message.from_email, encoding)
+                    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+                    payload = message.message().as_bytes(linesep="\r\n")
+                payload = LEADING_DOT.sub(b"..", payload)
                 envelope = (sender, recipients, payload if payload.endswith(CRLF) else payload + CRLF)
                 if lane.connection is None:
                     lane.open()

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 
 import pytest
 
+from alerts import tokens
 from alerts.models import AlertDelivery, ArticleAlert, Follow, Follower
 from alerts.tasks import dispatch_pending_alerts
 from news.models import ArticlePage
@@ -107,6 +108,12 @@ def test_a_worker_killed_mid_fan_out_leaves_everyone_exactly_one_email(worker, h
     assert len(counts) == total
     assert set(counts.values()) == {1}, [address for address, n in counts.items() if n > 1][:10]
     assert AlertDelivery.objects.filter(status="sent").count() == total
+    # Each copy is addressed and identified as its own (copies are filled in from one template).
+    mail = worker_mail(worker)
+    assert len({message["Message-ID"] for message in mail}) == total
+    for message in mail[:50]:
+        token = message["List-Unsubscribe"].strip().strip("<>").rstrip("/").rsplit("/", 1)[1]
+        assert tokens.follower_from_token(token, tokens.MANAGE).email == message["To"]
 
 
 def test_a_refused_address_is_marked_and_skipped_later(worker, hub):
