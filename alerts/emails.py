@@ -22,14 +22,11 @@ TEMPLATE_ADDRESS = "follower.stand-in@talkies.invalid"
 TEMPLATE_MESSAGE_ID = "__message_id__"
 
 
-def site_root_url():
+def default_site():
+    """(root URL, name) of the default site, for links and greetings."""
     site = Site.objects.filter(is_default_site=True).first()
-    return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
-
-
-def site_name():
-    site = Site.objects.filter(is_default_site=True).only("site_name").first()
-    return (site and site.site_name) or settings.WAGTAIL_SITE_NAME
+    root_url = (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    return SimpleNamespace(root_url=root_url, name=(site and site.site_name) or settings.WAGTAIL_SITE_NAME)
 
 
 def follower_links(follower, root_url):
@@ -64,8 +61,8 @@ class ArticleAlertEmail:
     """The alert for one story, rendered once and addressed per follower."""
 
     def __init__(self, article):
-        root_url = site_root_url()
-        self.root_url = root_url
+        site = default_site()
+        root_url = self.root_url = site.root_url
         topics = []
         if article.series_id:
             topics.append(article.series.title)
@@ -74,7 +71,7 @@ class ArticleAlertEmail:
             "article": article,
             "story_url": article.get_full_url(),
             "topics": topics,
-            "site_name": site_name(),
+            "site_name": site.name,
             "site_url": root_url + "/",
             "manage_url": MANAGE_URL,
             "unsubscribe_url": UNSUBSCRIBE_URL,
@@ -123,13 +120,13 @@ class ArticleAlertEmail:
         return data
 
 
-def digest_message(follower, digest_date, groups, root_url):
-    """`groups`: (topic name, topic url, [stories]) in display order."""
+def digest_message(follower, digest_date, groups, site):
+    """`groups`: (topic name, topic url, [stories]) in display order; `site`: default_site()."""
     context = {
         "digest_date": digest_date,
         "groups": groups,
-        "site_name": site_name(),
-        "site_url": root_url + "/",
+        "site_name": site.name,
+        "site_url": site.root_url + "/",
         "manage_url": MANAGE_URL,
         "unsubscribe_url": UNSUBSCRIBE_URL,
     }
@@ -140,12 +137,13 @@ def digest_message(follower, digest_date, groups, root_url):
         subject,
         render_to_string("alerts/email/daily_digest.txt", context),
         render_to_string("alerts/email/daily_digest.html", context),
-        follower_links(follower, root_url),
+        follower_links(follower, site.root_url),
     )
 
 
 def confirmation_message(follower, pending_topics, followed_topics):
-    root_url = site_root_url()
+    site = default_site()
+    root_url = site.root_url
     confirm_url = root_url + reverse("alerts:confirm", args=[tokens.make_token(follower, tokens.CONFIRM)])
     links = follower_links(follower, root_url)
     context = {
@@ -154,7 +152,7 @@ def confirmation_message(follower, pending_topics, followed_topics):
         "followed_topics": followed_topics,
         "confirm_url": confirm_url,
         "expires_days": settings.ALERT_CONFIRMATION_MAX_AGE // 86400,
-        "site_name": site_name(),
+        "site_name": site.name,
         "site_url": root_url + "/",
         "manage_url": links["manage_url"],
     }

@@ -68,19 +68,11 @@ def fan_out_article_alert(alert_id):
     if not is_public(article):
         ArticleAlert.objects.filter(pk=alert_id).update(status=ArticleAlert.Status.SKIPPED, updated_at=timezone.now())
         return
-    follows = Follow.objects.confirmed().of_story(article)
-    recipients = (
-        Follower.objects.reachable()
-        .filter(frequency=Follower.Frequency.INSTANT, pk__in=follows.values("follower_id"))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .iterator(chunk_size=INSERT_BATCH)
+    record_deliveries(
+        Follow.objects.confirmed().of_story(article),
+        Follower.Frequency.INSTANT,
+        lambda follower_id: AlertDelivery(alert_id=alert_id, follower_id=follower_id),
     )
-    while batch := list(islice(recipients, INSERT_BATCH)):
-        AlertDelivery.objects.bulk_create(
-            [AlertDelivery(alert_id=alert_id, follower_id=follower_id) for follower_id in batch],
-            ignore_conflicts=True,
-        )
     ArticleAlert.objects.filter(pk=alert_id).update(
         status=ArticleAlert.Status.DISPATCHED,
         recipients=AlertDelivery.objects.filter(alert_id=alert_id).count(),
@@ -90,6 +82,21 @@ def fan_out_article_alert(alert_id):
         AlertDelivery.objects.filter(alert_id=alert_id, status__in=Delivery.UNSENT),
         lambda first, last: send_article_alert_chunk.delay(alert_id, first, last),
     )
+
+
+def record_deliveries(follows, frequency, new_row):
+    """One delivery row per reachable follower with `frequency` among
+    `follows`, inserted in batches; rows that exist already are kept."""
+    recipients = (
+        Follower.objects.reachable()
+        .filter(frequency=frequency, pk__in=follows.values("follower_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=INSERT_BATCH)
+    )
+    while batch := list(islice(recipients, INSERT_BATCH)):
+        model = type(new_row(batch[0]))
+        model.objects.bulk_create([new_row(follower_id) for follower_id in batch], ignore_conflicts=True)
 
 
 def enqueue_chunks(rows, enqueue):
@@ -152,19 +159,11 @@ def send_daily_digests(digest_date=None):
     tag_ids = {tag.pk for story in stories for tag in story.franchise_tags.all()}
     if not stories:
         return
-    follows = Follow.objects.confirmed().filter(Q(series_id__in=series_ids) | Q(franchise_id__in=tag_ids))
-    recipients = (
-        Follower.objects.reachable()
-        .filter(frequency=Follower.Frequency.DAILY, pk__in=follows.values("follower_id"))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .iterator(chunk_size=INSERT_BATCH)
+    record_deliveries(
+        Follow.objects.confirmed().filter(Q(series_id__in=series_ids) | Q(franchise_id__in=tag_ids)),
+        Follower.Frequency.DAILY,
+        lambda follower_id: DigestDelivery(digest_date=digest_date, follower_id=follower_id),
     )
-    while batch := list(islice(recipients, INSERT_BATCH)):
-        DigestDelivery.objects.bulk_create(
-            [DigestDelivery(digest_date=digest_date, follower_id=follower_id) for follower_id in batch],
-            ignore_conflicts=True,
-        )
     enqueue_chunks(
         DigestDelivery.objects.filter(digest_date=digest_date, status__in=Delivery.UNSENT),
         lambda first, last: send_digest_chunk.delay(digest_date.isoformat(), first, last),
@@ -173,7 +172,7 @@ def send_daily_digests(digest_date=None):
 
 @shared_task(name="alerts.tasks.send_digest_chunk", bind=True, ignore_result=True, max_retries=None)
 def send_digest_chunk(self, digest_date, first_id, last_id):
-    from alerts.emails import digest_message, site_root_url
+    from alerts.emails import default_site, digest_message
 
     digest_date = datetime.fromisoformat(digest_date).date()
     rows = list(
@@ -194,14 +193,14 @@ def send_digest_chunk(self, digest_date, first_id, last_id):
         .order_by("series__title", "franchise__name")
     ):
         follows_by_follower.setdefault(follow.follower_id, []).append(follow)
-    root_url = site_root_url()
+    groups = {row.pk: digest_groups(follows_by_follower.get(row.follower_id, []), stories) for row in rows}
+    for row in rows:
+        row.story_count = len({story.pk for _, _, group in groups[row.pk] for story in group})
+    DigestDelivery.objects.bulk_update(rows, ["story_count"])
+    site = default_site()
 
     def build(row):
-        groups = digest_groups(follows_by_follower.get(row.follower_id, []), stories)
-        DigestDelivery.objects.filter(pk=row.pk).update(
-            story_count=len({story.pk for _, _, group in groups for story in group})
-        )
-        return digest_message(row.follower, digest_date, groups, root_url)
+        return digest_message(row.follower, digest_date, groups[row.pk], site)
 
     if send_rows(rows, build):
         raise self.retry(countdown=retry_countdown(self.request.retries))

@@ -16,6 +16,8 @@ from django.dispatch import receiver
 from django.shortcuts import render
 from django.urls import reverse
 
+from config.ratelimit import count_attempt
+
 
 def _keys(request, username):
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
@@ -32,11 +34,7 @@ def _failures(key):
 def count_login_failure(sender, credentials, request=None, **kwargs):
     window = settings.ADMIN_LOGIN_WINDOW_SECONDS
     for key in _keys(request, credentials.get("username")):
-        if not cache.add(key, 1, window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, window)
+        count_attempt(key, window)
 
 
 class AdminLoginThrottleMiddleware:

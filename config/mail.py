@@ -39,6 +39,10 @@ class Abandoned(smtplib.SMTPException):
 
 
 class EmailBackend(DjangoSMTPBackend):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lanes = []  # extra connections for begin_many, opened as needed
+
     def open(self):
         opened = super().open()
         if self.connection is not None and self.connection.sock is not None:
@@ -58,12 +62,6 @@ class EmailBackend(DjangoSMTPBackend):
         while len(self.lanes) < len(messages):
             self.lanes.append(self.new_lane())
         return HeldMessages(self.lanes[: len(messages)], messages)
-
-    @property
-    def lanes(self):
-        if not hasattr(self, "_lanes"):
-            self._lanes = []
-        return self._lanes
 
     def new_lane(self):
         return DjangoSMTPBackend(

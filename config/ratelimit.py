@@ -8,13 +8,17 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def over_limit(key, limit, window_seconds):
-    """Count one attempt for `key`; true once it has more than `limit` in the window."""
-    key = f"ratelimit:{key}"
-    cache.add(key, 0, window_seconds)
+def count_attempt(key, window_seconds):
+    """Count one attempt for `key` in a window that starts with the first; returns the count."""
+    if cache.add(key, 1, window_seconds):
+        return 1
     try:
-        attempts = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, window_seconds)
-        attempts = 1
-    return attempts > limit
+        return 1
+
+
+def over_limit(key, limit, window_seconds):
+    """Count one attempt for `key`; true once it has more than `limit` in the window."""
+    return count_attempt(f"ratelimit:{key}", window_seconds) > limit
