@@ -5,13 +5,20 @@ block picker shows writers what each one looks like before they choose it.
 Link and label logic lives in StructValue classes so templates stay plain.
 """
 
+from collections import defaultdict
+
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.timezone import now
 
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.images.blocks import ImageChooserBlock
+
+from bs4 import BeautifulSoup
 
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
@@ -101,6 +108,26 @@ class EmbedValue(blocks.StructValue):
     def is_social(self):
         return self.get("kind") == "social"
 
+    def player_html(self):
+        """The provider's markup without inline code or style.
+
+        Reader pages run under a Content Security Policy that forbids inline
+        scripts, event handlers and style attributes; a social post's quote
+        still shows as text, and the provider's own script (from an origin
+        the policy allows) turns it into their player.
+        """
+        html = self["url"].html if self.get("url") else ""
+        if not html:
+            return ""
+        soup = BeautifulSoup(html, "html.parser")
+        for script in soup.find_all("script"):
+            if not script.get("src"):
+                script.decompose()
+        for element in soup.find_all(True):
+            for attribute in [name for name in element.attrs if name == "style" or name.startswith("on")]:
+                del element[attribute]
+        return mark_safe(str(soup))
+
 
 class MediaEmbedBlock(blocks.StructBlock):
     url = EmbedBlock(help_text="Paste the address of a video or a social post (YouTube, Vimeo, Bluesky, ...).")
@@ -115,19 +142,16 @@ class MediaEmbedBlock(blocks.StructBlock):
         yet fetched fall through to Wagtail's finder as usual.
         """
         struct_values = super().bulk_to_python(values)
-        embeds = [value["url"] for value in struct_values if value.get("url")]
+        embeds = defaultdict(list)
+        for value in struct_values:
+            if embed := value.get("url"):
+                embeds[get_embed_hash(embed.url, embed.max_width, embed.max_height)].append(embed)
         if embeds:
-            stored = {
-                embed.url: embed
-                for embed in Embed.objects.filter(
-                    url__in={embed.url for embed in embeds}, max_width__isnull=True, max_height__isnull=True
-                )
-            }
-            for embed in embeds:
-                if embed.url in stored:
-                    embed.__dict__["html"] = render_to_string(
-                        "wagtailembeds/embed_frontend.html", {"embed": stored[embed.url]}
-                    )
+            # The same lookup as Wagtail's get_embed(), for all of them at once.
+            for stored in Embed.objects.exclude(cache_until__lte=now()).filter(hash__in=embeds):
+                html = render_to_string("wagtailembeds/embed_frontend.html", {"embed": stored})
+                for embed in embeds[stored.hash]:
+                    embed.__dict__["html"] = html
         return struct_values
 
     class Meta:

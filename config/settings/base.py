@@ -6,9 +6,11 @@ filesystem Celery broker and email written to files under ``var/``.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache, so that cached pages get the header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -361,10 +364,72 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "gif"}
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
-WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# Wagtail's responsive wrapper sizes embeds with an inline style, which the
+# Content Security Policy forbids; the stylesheet sizes them instead.
+WAGTAILEMBEDS_RESPONSIVE_HTML = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 TAGGIT_CASE_INSENSITIVE = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Content Security Policy ---------------------------------------------
+# Reader pages run no inline script or style: every script and stylesheet is
+# a file of ours, or an embed provider's below. The admin (Wagtail's own
+# inline scripts) is left out of the policy.
+CSP_EMBED_FRAME_ORIGINS = env_list(
+    "CSP_EMBED_FRAME_ORIGINS",
+    [
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://embed.bsky.app",
+        "https://platform.twitter.com",
+        "https://www.instagram.com",
+        "https://www.tiktok.com",
+    ],
+)
+# Social embeds arrive as a quote plus the provider's script, which turns it
+# into the provider's frame.
+CSP_EMBED_SCRIPT_ORIGINS = env_list(
+    "CSP_EMBED_SCRIPT_ORIGINS",
+    ["https://embed.bsky.app", "https://platform.twitter.com", "https://www.instagram.com", "https://www.tiktok.com"],
+)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Images and video come from wherever the media storage serves them.
+_media = STORAGES["default"].get("OPTIONS", {})
+_media_origins = sorted(
+    origin
+    for origin in {
+        _origin(MEDIA_URL),
+        f"https://{_media['custom_domain']}" if _media.get("custom_domain") else "",
+        _origin(_media.get("endpoint_url") or "") if not _media.get("custom_domain") else "",
+        "https://*.amazonaws.com" if _media.get("bucket_name") and not _media.get("endpoint_url") else "",
+    }
+    if origin
+)
+
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [f"/{WAGTAIL_ADMIN_PATH}/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *CSP_EMBED_SCRIPT_ORIGINS],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_media_origins],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *CSP_EMBED_FRAME_ORIGINS],
+        "media-src": [SELF, *_media_origins],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

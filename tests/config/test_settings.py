@@ -4,8 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
+from tests.factories import ArticlePageFactory, SectionPageFactory
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -107,3 +111,83 @@ def test_object_storage_is_used_when_a_bucket_is_named():
     )
     assert "storages.backends.s3.S3Storage" in seen["STORAGES"]
     assert "talkies-media" in seen["STORAGES"]
+
+
+PRODUCTION_REQUESTS = """
+import json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+get_user_model().objects.create_superuser("root", "root@talkies.example", "correct horse battery")
+client = Client(HTTP_HOST="talkies.example")
+seen = {"plain_http": client.get("/").status_code, "plain_http_to": client.get("/")["Location"]}
+for name, response in (
+    ("home", client.get("/", secure=True)),
+    ("login_form", client.get("/admin/login/", secure=True)),
+    ("signed_in", client.post(
+        "/admin/login/", {"username": "root", "password": "correct horse battery"}, secure=True
+    )),
+):
+    seen[name] = {"status": response.status_code, "headers": dict(response.headers)}
+seen["cookies"] = {
+    name: {"secure": bool(morsel["secure"]), "httponly": bool(morsel["httponly"]), "samesite": morsel["samesite"]}
+    for name, morsel in client.cookies.items()
+}
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_sends_the_security_headers_and_cookie_flags(tmp_path):
+    """Production settings against this test database: HTTPS only, HSTS,
+    a Content Security Policy without 'unsafe-inline' on reader pages, and
+    cookies that scripts cannot read and plain HTTP never carries."""
+    from django.db import connection
+
+    ArticlePageFactory(parent=SectionPageFactory(title="News", slug="news"))
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        database_url = f"sqlite:///{Path(database['NAME']).resolve()}"
+    else:
+        database_url = (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}"
+            f"/{database['NAME']}"
+        )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES and k != "DJANGO_SETTINGS_MODULE"},
+        **PRODUCTION_ENV,
+        "DATABASE_URL": database_url,
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert collected.returncode == 0, collected.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_REQUESTS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert seen["plain_http"] == 301 and seen["plain_http_to"] == "https://talkies.example/"
+    home = seen["home"]["headers"]
+    assert seen["home"]["status"] == 200
+    assert home["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert home["X-Content-Type-Options"] == "nosniff"
+    assert home["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert home["X-Frame-Options"] == "DENY"
+    csp = home["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "script-src 'self'" in csp and "style-src 'self';" in csp and "upgrade-insecure-requests" in csp
+    assert "Content-Security-Policy" not in seen["login_form"]["headers"]
+    assert seen["signed_in"]["status"] == 302
+    assert set(seen["cookies"]) >= {"csrftoken", "sessionid"}
+    for name, flags in seen["cookies"].items():
+        assert flags["secure"] and flags["httponly"], (name, flags)
+        assert flags["samesite"] == "Lax", (name, flags)

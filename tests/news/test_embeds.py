@@ -59,3 +59,16 @@ def test_unresolvable_embed_falls_back_to_a_link(oembed_provider):
     html = block.render(value)
     assert '<a href="https://social.talkies.test/post/1"' in html
     assert "View the post" in html
+
+
+def test_a_story_with_embeds_renders_each_player(oembed_provider, client):
+    from tests.factories import ArticlePageFactory
+
+    teaser = {"url": "https://video.talkies.test/watch/teaser", "kind": "video", "caption": "Teaser"}
+    story = ArticlePageFactory(body=[("embed", teaser), ("paragraph", "<p>Between.</p>"), ("embed", teaser)])
+    Embed.objects.all().delete()
+    for _ in range(2):  # the provider's answer, then the stored embed
+        response = client.get(story.url, HTTP_CACHE_CONTROL="no-cache")
+        assert response.status_code == 200
+        assert response.content.decode().count('<iframe src="https://video.talkies.test/embed/teaser"') == 2
+    assert len([r for r in oembed_provider.requests if r[1].startswith("/oembed")]) == 1
