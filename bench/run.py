@@ -12,7 +12,11 @@ machine's ceiling, in one rerunnable command.
    requests/s on a shared machine). Medians over rounds; every page's
    throughput also as a ratio to the trivial Django view measured alongside.
    Once with the page cache off, once warm.
-4. In-process probes (bench/probe.py): queries per page, search latency on
+4. A mixed reader load: home, section, article, series hub, franchise and
+   search pages in rotation, 64 connections for 60 s against the same
+   gunicorn with the page cache on, as deployed: 5xx count, p50/p99
+   latency, throughput.
+5. In-process probes (bench/probe.py): queries per page, search latency on
    the database and on an OpenSearch-compatible server (osmem), reindex
    throughput, the admin edit view of a 50-block story and publishing it.
 
@@ -282,6 +286,53 @@ def run_wrk(url, connections, seconds, server):
     return result
 
 
+# wrk calls request() for every request and response() for every answer;
+# each thread counts its 5xx, done() adds them up.
+MIXED_LOAD_SCRIPT = """
+local paths = {%(paths)s}
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) counter = 0; server_errors = 0 end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+function response(status, headers, body)
+  if status >= 500 then server_errors = server_errors + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("server_errors") end
+  io.write(string.format("Server errors: %%d\\n", total))
+end
+"""
+MIXED_PAGES = ("home", "section", "article", "series_hub", "franchise", "search")
+
+
+def mixed_load(base, urls, server, workdir, connections, seconds):
+    """Every reader page in rotation on every connection for `seconds`."""
+    script = workdir / "mixed.lua"
+    script.write_text(MIXED_LOAD_SCRIPT % {"paths": ", ".join(json.dumps(urls[name]) for name in MIXED_PAGES)})
+    before = server.cpu_seconds()
+    output = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "--latency"]
+        + ["-s", str(script), base],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    cpu = server.cpu_seconds() - before
+    result = parse_wrk(output)
+    result["server_errors_5xx"] = int(re.search(r"Server errors: (\d+)", output).group(1))
+    result.update(
+        connections=connections,
+        seconds=seconds,
+        pages=list(MIXED_PAGES),
+        cpu_ms_per_request=round(cpu * 1000 / result["requests"], 3) if result["requests"] else None,
+    )
+    return result
+
+
 def measure(targets, rounds, seconds):
     """Every target at every concurrency, interleaved, `rounds` times; the
     median of each figure over the rounds."""
@@ -361,6 +412,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 3)))
     parser.add_argument("--followers", type=int, default=int(os.environ.get("BENCH_FOLLOWERS", 100_000)))
+    parser.add_argument("--mixed-seconds", type=int, default=int(os.environ.get("BENCH_MIXED_SECONDS", 60)))
+    parser.add_argument("--mixed-connections", type=int, default=int(os.environ.get("BENCH_MIXED_CONNECTIONS", 64)))
     parser.add_argument("--compare", default=os.environ.get("COMPARE") or None)
     parser.add_argument("--output", default=str(RESULTS))
     options = parser.parse_args()
@@ -436,6 +489,11 @@ def main():
                 for connections, figures in table["article_via_varnish"].items():
                     figures["x_nginx_rps"] = round(figures["rps"] / table["nginx_static"][connections]["rps"], 3)
             results[phase] = table
+            if cache_seconds:
+                say(f"Mixed reader load: {options.mixed_connections} connections for {options.mixed_seconds} s")
+                results["mixed_load"] = mixed_load(
+                    base, urls, gunicorn, workdir, options.mixed_connections, options.mixed_seconds
+                )
             results["settings"]["gunicorn"] = gunicorn.config
             results["settings"]["article_bytes"] = article_size
             for server in phase_servers:
@@ -453,6 +511,13 @@ def main():
     print_table("Reader pages, page cache warm", results["page_cache_warm"], queries)
     for connections, figures in results["page_cache_warm"]["article_via_varnish"].items():
         print(f"article via Varnish / nginx static file, {connections[1:]} conns: {figures['x_nginx_rps']:.3f}")
+    mixed = results["mixed_load"]
+    print(
+        f"\nMixed reader load ({', '.join(mixed['pages'])}), {mixed['connections']} connections, "
+        f"{mixed['seconds']} s, page cache on: {mixed['rps']:.0f} req/s, p50 {mixed['p50_ms']:.1f} ms, "
+        f"p99 {mixed['p99_ms']:.1f} ms, 5xx {mixed['server_errors_5xx']}, other non-2xx {mixed['non_2xx']}, "
+        f"socket errors {mixed['socket_errors']}, {mixed['cpu_ms_per_request']} CPU ms/request"
+    )
     print("\nSearch page, in process (ms)")
     for backend, figures in results["search"].items():
         print(f"  {backend:<22} p50 {figures['p50_ms']:>7}  p95 {figures['p95_ms']:>7}  max {figures['max_ms']:>7}")

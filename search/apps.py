@@ -23,19 +23,12 @@ def _queue_sync(sender, instance, **kwargs):
 
     from news.models import ArticlePage
     from search.elasticsearch import engine
+    from search.models import PendingIndexUpdate
+    from search.tasks import enqueue_index_update
 
     if not engine() or not isinstance(instance.specific_deferred, ArticlePage):
         return
     page_id = instance.pk
-
-    def send():
-        from search.tasks import sync_reader_index
-
-        try:
-            sync_reader_index.delay(page_id)
-        except Exception:
-            import logging
-
-            logging.getLogger(__name__).exception("Could not queue a reader index update for page %s", page_id)
-
-    transaction.on_commit(send, robust=True)
+    PendingIndexUpdate.request(page_id)
+    # If the broker is down, the row waits for beat's dispatch_pending_index_updates.
+    transaction.on_commit(lambda: enqueue_index_update(page_id), robust=True)

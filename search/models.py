@@ -78,3 +78,36 @@ def parse_synonym_terms(value):
             seen.add(phrase.lower())
             phrases.append(phrase)
     return phrases
+
+
+class PendingIndexUpdate(models.Model):
+    """A story whose reader-index entry may disagree with the database.
+
+    Written in the transaction that published, unpublished, moved or
+    deleted the story, so an update cannot be lost when the broker is down
+    at that moment: beat hands out rows no worker has finished. The row goes
+    once the index agrees; `version` grows with every new request, so a sync
+    that started before a later change does not remove that change's row.
+    """
+
+    page_id = models.PositiveIntegerField(unique=True, help_text="Not a foreign key: deleted stories need one too.")
+    version = models.PositiveIntegerField(default=1)
+    dispatched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "pending reader-index update"
+
+    def __str__(self):
+        return f"story {self.page_id} (v{self.version})"
+
+    @classmethod
+    def request(cls, page_id):
+        cls.objects.update_or_create(
+            page_id=page_id,
+            defaults={"version": F("version") + 1, "dispatched_at": timezone.now()},
+            create_defaults={"version": 1, "dispatched_at": timezone.now()},
+        )
+
+    @classmethod
+    def done(cls, page_id, version):
+        cls.objects.filter(page_id=page_id, version=version).delete()

@@ -223,8 +223,35 @@ def smtp_sink():
     sink.stop()
 
 
+class KillableSearchServer:
+    """An osmem-server process of its own, on a fixed address, that a test
+    can kill with SIGKILL and start again there, as an operator's supervisor
+    would restart a crashed search node. It keeps its data in memory, so it
+    comes back empty (an Elasticsearch node would come back with its data)."""
+
+    def __init__(self):
+        from osmem_server import OsmemServer
+
+        self.server = OsmemServer.start(japanese=False)
+        self.url = self.server.url
+        self.address = self.url.split("://", 1)[1].rstrip("/")
+
+    def kill(self):
+        self.server.process.kill()
+        self.server.process.wait(10)
+
+    def start(self):
+        from osmem_server import OsmemServer
+
+        self.server = OsmemServer.start(japanese=False, addr=self.address)
+        assert self.server.url == self.url
+
+    def close(self):
+        self.server.close()
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, osmem_server, smtp_sink):
+def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink):
     """A Celery worker running in its own process for the whole session.
 
     Tests using it need `transactional_db` so that their rows are committed
@@ -235,15 +262,16 @@ def celery_worker_process(django_db_setup, django_db_blocker, osmem_server, smtp
 
     with django_db_blocker.unblock():
         database_name = connection.settings_dict["NAME"]
-    # Reader-index updates the worker performs go to an osmem clone of its own
-    # (the shared base only takes reads); tests find it at reader_search_url.
-    reader_search = osmem_server.clone()
+    # Reader-index updates the worker performs go to a search server of its
+    # own, which fault tests may kill; tests find it at reader_search_url.
+    reader_search = KillableSearchServer()
     worker = WorkerProcess(
         database_name,
         extra_env={"TALKIES_TEST_READER_ES_URL": reader_search.url, "TALKIES_TEST_SMTP_PORT": str(smtp_sink.port)},
     )
     worker.smtp = smtp_sink
     worker.reader_search_url = reader_search.url
+    worker.reader_search = reader_search
     worker.start()
     yield worker
     worker.stop()

@@ -254,6 +254,9 @@ ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "talkies")
 # Seconds the reader search waits for Elasticsearch before answering from the
 # database instead.
 READER_SEARCH_TIMEOUT = 2
+# A reader-index update no worker has finished or planned a retry of for this
+# long is handed out again by beat.
+READER_INDEX_STALE_SECONDS = env_int("READER_INDEX_STALE_SECONDS", 300)
 # A transport node class for the reader-search client; only the tests set one.
 ELASTICSEARCH_NODE_CLASS = None
 # The admin's search: Wagtail's backend for the search server, if there is one.
@@ -319,6 +322,7 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "news.tasks.publish_scheduled_pages", "schedule": 60.0},
     "dispatch-pending-notifications": {"task": "news.tasks.dispatch_pending_notifications", "schedule": 60.0},
     "dispatch-pending-alerts": {"task": "alerts.tasks.dispatch_pending_alerts", "schedule": 60.0},
+    "dispatch-pending-index-updates": {"task": "search.tasks.dispatch_pending_index_updates", "schedule": 60.0},
     "send-daily-digests": {
         "task": "alerts.tasks.send_daily_digests",
         "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=0),

@@ -30,4 +30,4 @@ WAGTAILADMIN_BASE_URL = env_required("WAGTAILADMIN_BASE_URL")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Mixed content on an HTTPS page is fetched over HTTPS or not at all.
-CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True  # noqa: F405
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True

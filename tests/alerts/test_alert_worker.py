@@ -17,6 +17,7 @@ from alerts import tokens
 from alerts.models import AlertDelivery, ArticleAlert, Follow, Follower
 from alerts.tasks import dispatch_pending_alerts
 from news.models import ArticlePage
+from search.models import PendingIndexUpdate
 from tests.alerts.conftest import follow, links_in
 from tests.conftest import wait_for, worker_mail
 from tests.factories import ArticlePageFactory, AuthorFactory, SectionPageFactory, UserFactory, article_form_data
@@ -168,23 +169,35 @@ class BrokerOutage:
             self.worker.restart()
 
 
-def test_alerts_owed_while_the_broker_was_down_go_out_when_it_returns(worker, hub, settings):
+def test_alerts_and_index_updates_owed_while_the_broker_was_down_go_out_once_when_it_returns(
+    client, worker, hub, settings
+):
+    from search.elasticsearch import get_client, index_name
+    from search.tasks import dispatch_pending_index_updates
+    from tests.search.test_search_faults import point_reader_search_at, search_from_index
+
+    point_reader_search_at(settings, worker.reader_search_url)
     many_followers(hub, 2)
     with BrokerOutage(worker):
-        story = ArticlePageFactory(title="Published during the outage", series=hub)
+        story = ArticlePageFactory(title="Zorillaword published during the outage", series=hub)
         assert story.live
         assert ArticleAlert.objects.get(article=story).status == "pending"
+        assert PendingIndexUpdate.objects.filter(page_id=story.pk).exists()
         time.sleep(1)
-    settings.ALERT_STALE_SECONDS = 0
-    wait_for(lambda: _dispatch_succeeds(), timeout=30, message="the broker to take work again")
+    settings.ALERT_STALE_SECONDS = settings.READER_INDEX_STALE_SECONDS = 0
+    wait_for(lambda: _dispatch_succeeds(dispatch_pending_alerts), timeout=30, message="the broker to take work")
+    assert dispatch_pending_index_updates() == 1
     wait_for(lambda: len(worker.smtp.messages) == 2, timeout=90, message="the alerts owed")
+    wait_for(lambda: not PendingIndexUpdate.objects.exists(), timeout=60, message="the index update owed")
     worker.drain()
     assert sorted(recipients(worker)) == ["reader00000@example.com", "reader00001@example.com"]
+    assert search_from_index(client, "zorillaword") == ["Zorillaword published during the outage"]
+    assert get_client().client.count(index=index_name())["count"] == 1  # indexed once
 
 
-def _dispatch_succeeds():
+def _dispatch_succeeds(dispatch):
     try:
-        dispatch_pending_alerts()
+        dispatch()
     except Exception:
         return False
     return True
