@@ -208,9 +208,12 @@ def connect_signals():
     post_save.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment")
     post_delete.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment_del")
 
-    from wagtail.models import Page, PageViewRestriction
+    from wagtail.models import Page, PageViewRestriction, Site
 
     post_delete.connect(purge_page_cache, sender=Page, dispatch_uid="talkies_page_cache_delete")
+    # Reader requests find their site and home page under the generation.
+    post_save.connect(purge_page_cache, sender=Site, dispatch_uid="talkies_page_cache_site")
+    post_delete.connect(purge_page_cache, sender=Site, dispatch_uid="talkies_page_cache_site_del")
     # A page made private must vanish from every cached listing at once.
     post_save.connect(purge_page_cache, sender=PageViewRestriction, dispatch_uid="talkies_page_cache_restrict")
     post_delete.connect(purge_page_cache, sender=PageViewRestriction, dispatch_uid="talkies_page_cache_unrestrict")

@@ -1,11 +1,16 @@
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable, Page
 
+from config.page_cache import generation
 from home.navigation import top_level_pages
 
 LATEST_STORIES = 12
@@ -48,6 +53,8 @@ class HomePage(Page):
         home are already loaded for the navigation, and each of them holds one
         type of child (stories in sections, hubs in the series index), so the
         specific page can be fetched directly with what its template needs.
+        With fragment caching on, reader requests keep what they found under
+        the page cache's generation, like the fragments rendered from it.
         """
         parent = None
         if path_components:
@@ -58,15 +65,19 @@ class HomePage(Page):
             return super().route(request, path_components)
         parent_class = parent.specific_class
         if len(path_components) == 1:
-            return _for_routing(parent_class).get(pk=parent.pk).route(request, [])
+            return _routed(request, parent.pk, lambda: _for_routing(parent_class).get(pk=parent.pk)).route(request, [])
         child_classes = parent_class.allowed_subpage_models()
         if len(child_classes) != 1:
             return super().route(request, path_components)
         child_class = child_classes[0]
-        child = (
-            _for_routing(child_class)
-            .filter(path__startswith=parent.path, depth=parent.depth + 1, slug=path_components[1])
-            .first()
+        child = _routed(
+            request,
+            f"{parent.pk}/{path_components[1]}",
+            lambda: (
+                _for_routing(child_class)
+                .filter(path__startswith=parent.path, depth=parent.depth + 1, slug=path_components[1])
+                .first()
+            ),
         )
         if child is None:
             raise Http404
@@ -90,9 +101,29 @@ class HomePage(Page):
         return context
 
 
+def _routed(request, route, load):
+    """The page `load()` finds for `route`, kept for reader requests under the
+    page cache's generation: a publish, unpublish, move, delete or view
+    restriction starts a new one, and with it every page is looked up again."""
+    if not settings.FRAGMENT_CACHE_SECONDS or getattr(request, "is_preview", False):
+        return load()
+    key = f"route:{generation()}:{hashlib.sha256(str(route).encode()).hexdigest()}"
+    page = cache.get(key)
+    if page is None:
+        page = load()
+        if page is not None:
+            cache.set(key, page, settings.FRAGMENT_CACHE_SECONDS)
+    return page
+
+
 def _for_routing(page_class):
-    """A page type's queryset with the relations its template always shows."""
-    return page_class.objects.select_related(*getattr(page_class, "route_select_related", ()))
+    """A page type's queryset with the relations its template always shows,
+    and whether a view restriction applies to it (see RoutedRestrictionsMixin)."""
+    from news.models.visibility import restricted_q
+
+    return page_class.objects.select_related(*getattr(page_class, "route_select_related", ())).annotate(
+        has_view_restriction=restricted_q()
+    )
 
 
 class HomeFeaturedStory(Orderable):
@@ -134,3 +165,24 @@ class SiteSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = "site settings"
+
+    @classmethod
+    def load(cls, request_or_site=None):
+        """Reader requests read the settings from the cache, under the page
+        cache's generation (saving them starts a new one); the admin's
+        settings form and everything else reads the database."""
+        request = request_or_site if isinstance(request_or_site, HttpRequest) else None
+        if (
+            request is None
+            or not settings.FRAGMENT_CACHE_SECONDS
+            or hasattr(request, cls.get_cache_attr_name())
+            or request.path.startswith(f"/{settings.WAGTAIL_ADMIN_PATH}/")
+        ):
+            return super().load(request_or_site)
+        key = f"site-settings:{generation()}"
+        loaded = cache.get(key)
+        if loaded is None:
+            loaded = super().load(request)
+            cache.set(key, loaded, settings.FRAGMENT_CACHE_SECONDS)
+        setattr(request, cls.get_cache_attr_name(), loaded)
+        return loaded

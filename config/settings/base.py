@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "config.login_throttle.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "home.site_cache.ReaderSiteMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

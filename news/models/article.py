@@ -25,7 +25,7 @@ from news.forms import ArticlePageForm
 
 from .mixins import SocialFields
 from .tags import ArticleFranchiseTag
-from .visibility import visible_to_readers
+from .visibility import RoutedRestrictionsMixin, visible_to_readers
 
 WORDS_PER_MINUTE = 230
 RELATED_STORIES = 4
@@ -96,7 +96,7 @@ class ArticlePageQuerySet(PageQuerySet):
 ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
 
 
-class ArticlePage(SocialFields, Page):
+class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
     """A story: news, interview, review, feature or opinion."""
 
     dek = models.CharField(

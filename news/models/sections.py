@@ -5,8 +5,10 @@ from wagtail.models import Page
 
 from news.pagination import paginate
 
+from .visibility import RoutedRestrictionsMixin
 
-class SectionPage(Page):
+
+class SectionPage(RoutedRestrictionsMixin, Page):
     """A desk of the newsroom: News, Interviews, Reviews, Features, Opinion."""
 
     intro = models.CharField(

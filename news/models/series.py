@@ -14,12 +14,12 @@ from news.pagination import paginate
 
 from .mixins import SocialFields
 from .tags import SeriesFranchiseTag
-from .visibility import visible_to_readers
+from .visibility import RoutedRestrictionsMixin, visible_to_readers
 
 FRANCHISE_STORIES = 6
 
 
-class SeriesIndexPage(Page):
+class SeriesIndexPage(RoutedRestrictionsMixin, Page):
     """/series/: every show and film series the newsroom covers."""
 
     intro = models.CharField(max_length=250, blank=True)
@@ -57,7 +57,7 @@ class SeriesHubPageQuerySet(PageQuerySet):
         )
 
 
-class SeriesHubPage(SocialFields, Page):
+class SeriesHubPage(RoutedRestrictionsMixin, SocialFields, Page):
     """One page per show or film series, with its seasons and its coverage."""
 
     STATUS_CHOICES = [

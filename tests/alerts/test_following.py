@@ -255,3 +255,31 @@ def test_admin_counts_followers_and_exports_a_topic(client, hub, tag, celery_eag
         assert (response.status_code, response["Location"]) == (302, "/admin/")
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     assert client.get("/admin/reader-alerts/followers/").status_code == 200
+
+
+def test_no_alert_or_digest_mentions_a_draft_a_private_or_an_embargoed_story(client, hub, tag, celery_eager, settings):
+    confirmed_follower(client, "instant@example.com", hub, tag)
+    confirmed_follower(client, "digest@example.com", hub, tag, frequency="daily")
+
+    def story(word, **kwargs):
+        return ArticlePageFactory(
+            title=f"Night Ledger {word} exclusive", dek=f"The {word} standfirst.", series=hub, tags=[tag], **kwargs
+        )
+
+    story("zebradraft", live=False)
+    private = story("quokkaprivate", live=False)
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    private.save_revision().publish()
+    embargoed = story("narwhalembargo", live=False)
+    embargoed.go_live_at = timezone.now() + timedelta(days=2)
+    embargoed.save_revision().publish()
+    story("public")
+
+    now = timezone.localtime()
+    send_daily_digests((now.date() + timedelta(days=1 if now.hour >= settings.ALERT_DIGEST_HOUR else 0)).isoformat())
+    assert sorted(message.to[0] for message in mail.outbox) == ["digest@example.com", "instant@example.com"]
+    for message in mail.outbox:
+        everything = message.subject + message.body + "".join(str(part[0]) for part in message.alternatives)
+        assert "Night Ledger public exclusive" in everything
+        for word in ("zebradraft", "quokkaprivate", "narwhalembargo"):
+            assert word not in everything

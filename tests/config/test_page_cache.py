@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def page_cache_on(settings, tmp_path):
-    settings.PAGE_CACHE_SECONDS = 600
+    # As deployed: whole pages, and under them fragments, routes, the site and its settings.
+    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
     if settings.PAGE_CACHE_GENERATION_FILE:
         # Embedded pass: a file of this test's own. With CACHE_URL (CI's
         # service pass) the generation lives in Redis, shared the same way.
@@ -143,7 +144,8 @@ def test_story_fragments_are_cached_until_the_next_publish(client, settings, sto
     settings.PAGE_CACHE_SECONDS = 0
     settings.FRAGMENT_CACHE_SECONDS = 600
     first = get(client, story.url).content.decode()
-    with django_assert_max_num_queries(6):
+    # The site, its settings, the route to the story and its fragments all come from the cache.
+    with django_assert_max_num_queries(0):
         second = get(client, story.url).content.decode()
     assert second == first
 
@@ -170,3 +172,32 @@ def test_an_approved_comment_shows_at_once_on_a_cached_story(client, story):
     assert "Loved it." not in get(client, story.url).content.decode()  # pending: no purge
     approve([comment])
     assert "Loved it." in get(client, story.url).content.decode()
+
+
+def test_a_story_made_private_asks_for_its_password_at_once(client, settings, story):
+    """Routing keeps the pages it found under the generation; a new view
+    restriction starts a new one, so nothing found before it is served."""
+    from wagtail.models import PageViewRestriction
+
+    settings.PAGE_CACHE_SECONDS = 0
+    get(client, story.url)
+    get(client, story.url)
+    PageViewRestriction.objects.create(page=story, restriction_type="password", password="x")
+    response = client.get(story.url)
+    assert response.status_code == 200 and "Night Ledger renewed" not in response.content.decode()
+    assert 'name="password"' in response.content.decode()
+    PageViewRestriction.objects.create(page=story.get_parent(), restriction_type="login")
+    assert client.get(story.url).status_code == 302  # to the login page: the section's restriction applies
+
+
+def test_site_settings_and_unpublishing_show_at_once_with_the_page_cache_off(client, settings, story):
+    from home.models import SiteSettings
+
+    settings.PAGE_CACHE_SECONDS = 0
+    get(client, story.url)
+    site_settings = SiteSettings.load()
+    site_settings.footer_text = "Talkies: new footer line."
+    site_settings.save()
+    assert "Talkies: new footer line." in get(client, story.url).content.decode()
+    story.unpublish()
+    assert client.get(story.url).status_code == 404
