@@ -17,19 +17,26 @@ An HTTP cache in front (Varnish, config/varnish.vcl) follows the
 same rules; `purge_edge_cache` clears it through wagtail.contrib.frontend_cache.
 """
 
+import re
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 
 GENERATION_KEY = "page-cache:generation"
 HEADER = "X-Page-Cache"
 # Query strings a reader page uses; any other makes the request uncacheable,
 # so random query strings cannot fill the cache.
 CACHEABLE_PARAMS = {"page"}
+# Campaign and click identifiers that social networks, newsletters and ads
+# append to links. A story that spikes is mostly reached through such links:
+# they are dropped before anything reads the request, so those readers share
+# the cached page (the browser keeps the full address for analytics).
+# config/varnish.vcl strips the same names.
+TRACKING_PARAM = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|twclid|ref_src|_ga)$")
 # Response headers worth keeping with a cached page.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
 
@@ -92,6 +99,17 @@ def purge_page_cache(**kwargs):
     transaction.on_commit(new_generation, robust=True)
 
 
+def drop_tracking_params(request):
+    if not any(TRACKING_PARAM.match(name) for name in request.GET):
+        return
+    kept = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if not TRACKING_PARAM.match(name):
+            kept.setlist(name, values)
+    request.META["QUERY_STRING"] = kept.urlencode()
+    request.GET = QueryDict(request.META["QUERY_STRING"])
+
+
 def is_cacheable_request(request):
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return False
@@ -123,6 +141,7 @@ class ReaderPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        drop_tracking_params(request)
         if not is_cacheable_request(request):
             return self.get_response(request)
         key = cache_key(request)

@@ -43,6 +43,12 @@ sub vcl_recv {
     if (req.url ~ "^/(admin|django-admin|search|api|healthz|documents|comments|follow|__bench__)(/|\?|$)") {
         return (pass);
     }
+    # Campaign and click identifiers (the same list as config/page_cache.py):
+    # readers arriving from social posts and newsletters share the cached page.
+    if (req.url ~ "[?&](utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|twclid|ref_src|_ga)=") {
+        set req.url = regsuball(req.url, "(?<=[?&])(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|twclid|ref_src|_ga)=[^&]*(&|$)", "");
+        set req.url = regsub(req.url, "[?&]$", "");
+    }
     # Pagination is the only query string a reader page uses; any other
     # bypasses the cache so that random query strings cannot fill it.
     if (req.url ~ "\?" && req.url !~ "\?page=[0-9]+$") {

@@ -96,6 +96,15 @@ def test_a_correction_is_served_fresh_through_varnish_right_after_publish(varnis
     assert fetch(varnish + story.url)[0] == 404
 
 
+def test_readers_from_campaign_links_get_the_cached_copy(varnish, story):
+    fetch(varnish + story.url)
+    for query in ("?utm_source=social&utm_medium=post", "?fbclid=IwAR0abc", "?utm_campaign=x&fbclid=y"):
+        status, headers, body = fetch(varnish + story.url + query)
+        assert (status, headers["X-Edge-Cache"]) == (200, "hit"), query
+        assert "Night Ledger renewed for season three" in body
+    assert fetch(varnish + story.url + "?other=1")[1]["X-Edge-Cache"] == "miss"
+
+
 def test_logged_in_editors_and_posts_bypass_varnish(varnish, story, client):
     fetch(varnish + story.url)
     assert fetch(varnish + story.url)[1]["X-Edge-Cache"] == "hit"

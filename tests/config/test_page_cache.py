@@ -103,7 +103,12 @@ def test_logged_in_editors_are_never_served_the_cache(client, story):
 
 @pytest.mark.parametrize(
     "url, params",
-    [("/search/", {"q": "ledger"}), ("STORY", {"utm_source": "x"}), ("/healthz", {})],
+    [
+        ("/search/", {"q": "ledger"}),
+        ("STORY", {"ref": "x"}),
+        ("STORY", {"utm_source": "x", "ref": "y"}),
+        ("/healthz", {}),
+    ],
 )
 def test_search_arbitrary_query_strings_and_health_checks_are_not_cached(client, story, url, params):
     url = story.url if url == "STORY" else url
@@ -201,3 +206,14 @@ def test_site_settings_and_unpublishing_show_at_once_with_the_page_cache_off(cli
     assert "Talkies: new footer line." in get(client, story.url).content.decode()
     story.unpublish()
     assert client.get(story.url).status_code == 404
+
+
+def test_readers_arriving_from_campaign_links_share_the_cached_page(client, story, django_assert_num_queries):
+    get(client, story.url)
+    with django_assert_num_queries(0):
+        response = get(client, story.url, QUERY_STRING="utm_source=newsletter&utm_medium=email&fbclid=IwAR0abc")
+    assert response["X-Page-Cache"] == "hit"
+    # Pagination still counts; anything else still bypasses the cache.
+    assert get(client, "/news/", QUERY_STRING="page=1&utm_campaign=spring")["X-Page-Cache"] == "miss"
+    assert get(client, "/news/", QUERY_STRING="utm_campaign=spring&page=1")["X-Page-Cache"] == "hit"
+    assert "X-Page-Cache" not in get(client, story.url, QUERY_STRING="utm_source=x&preview=1")
