@@ -41,6 +41,10 @@ TRACKING_PARAM = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
 
 
+def is_admin_path(path):
+    return path.startswith(f"/{settings.WAGTAIL_ADMIN_PATH}/")
+
+
 def uncached_prefixes():
     return (
         f"/{settings.WAGTAIL_ADMIN_PATH}/",

@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable, Page
 
-from config.page_cache import generation
+from config.page_cache import generation, is_admin_path
 from home.navigation import top_level_pages
 
 LATEST_STORIES = 12
@@ -176,7 +176,7 @@ class SiteSettings(BaseGenericSetting):
             request is None
             or not settings.FRAGMENT_CACHE_SECONDS
             or hasattr(request, cls.get_cache_attr_name())
-            or request.path.startswith(f"/{settings.WAGTAIL_ADMIN_PATH}/")
+            or is_admin_path(request.path)
         ):
             return super().load(request_or_site)
         key = f"site-settings:{generation()}"

@@ -13,7 +13,7 @@ from django.http.request import split_domain_port
 
 from wagtail.models import Site
 
-from config.page_cache import generation
+from config.page_cache import generation, is_admin_path
 
 NO_SITE = "none"
 
@@ -39,7 +39,7 @@ class ReaderSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.FRAGMENT_CACHE_SECONDS and not request.path.startswith(f"/{settings.WAGTAIL_ADMIN_PATH}/"):
+        if settings.FRAGMENT_CACHE_SECONDS and not is_admin_path(request.path):
             # Wagtail's Site.find_for_request() returns what it finds here.
             request._wagtail_site = cached_site(request)
         return self.get_response(request)
