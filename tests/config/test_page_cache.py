@@ -187,10 +187,12 @@ def test_a_story_made_private_asks_for_its_password_at_once(client, settings, st
     settings.PAGE_CACHE_SECONDS = 0
     get(client, story.url)
     get(client, story.url)
-    PageViewRestriction.objects.create(page=story, restriction_type="password", password="x")
+    password = PageViewRestriction.objects.create(page=story, restriction_type="password", password="x")
     response = client.get(story.url)
     assert response.status_code == 200 and "Night Ledger renewed" not in response.content.decode()
     assert 'name="password"' in response.content.decode()
+    password.delete()
+    assert "Night Ledger renewed" in get(client, story.url).content.decode()
     PageViewRestriction.objects.create(page=story.get_parent(), restriction_type="login")
     assert client.get(story.url).status_code == 302  # to the login page: the section's restriction applies
 
