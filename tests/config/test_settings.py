@@ -191,3 +191,22 @@ def test_production_sends_the_security_headers_and_cookie_flags(tmp_path):
     for name, flags in seen["cookies"].items():
         assert flags["secure"] and flags["httponly"], (name, flags)
         assert flags["samesite"] == "Lax", (name, flags)
+
+
+def test_the_admin_can_live_at_a_path_of_the_operators_choosing():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; from django.urls import resolve; "
+        "print(json.dumps({'moved': resolve('/newsroom-desk/login/').url_name, "
+        "'old': resolve('/admin/login/').url_name, "
+        "'csp_left_out': settings.CONTENT_SECURITY_POLICY['EXCLUDE_URL_PREFIXES']}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings.dev", WAGTAIL_ADMIN_PATH="/newsroom-desk/")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["moved"] == "wagtailadmin_login"
+    assert seen["old"] == "wagtail_serve"  # /admin/ is just a page address now: a 404 for scanners
+    assert seen["csp_left_out"] == ["/newsroom-desk/"]
