@@ -261,7 +261,8 @@ def parse_wrk(output):
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
+    server_errors = re.search(r"Server errors: (\d+)", output)  # printed by MIXED_LOAD_SCRIPT
+    result = {
         "requests": requests,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50_ms": latency(50),
@@ -269,13 +270,18 @@ def parse_wrk(output):
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": sum(int(value) for value in errors.groups()) if errors else 0,
     }
+    if server_errors:
+        result["server_errors_5xx"] = int(server_errors.group(1))
+    return result
 
 
-def run_wrk(url, connections, seconds, server):
+def run_wrk(url, connections, seconds, server, script=None):
     before = server.cpu_seconds()
     output = subprocess.run(
         ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
-        + ["--latency", url],
+        + ["--latency"]
+        + (["-s", str(script)] if script else [])
+        + [url],
         check=True,
         stdout=subprocess.PIPE,
         text=True,
@@ -313,23 +319,8 @@ def mixed_load(base, urls, server, workdir, connections, seconds):
     """Every reader page in rotation on every connection for `seconds`."""
     script = workdir / "mixed.lua"
     script.write_text(MIXED_LOAD_SCRIPT % {"paths": ", ".join(json.dumps(urls[name]) for name in MIXED_PAGES)})
-    before = server.cpu_seconds()
-    output = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "--latency"]
-        + ["-s", str(script), base],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
-    cpu = server.cpu_seconds() - before
-    result = parse_wrk(output)
-    result["server_errors_5xx"] = int(re.search(r"Server errors: (\d+)", output).group(1))
-    result.update(
-        connections=connections,
-        seconds=seconds,
-        pages=list(MIXED_PAGES),
-        cpu_ms_per_request=round(cpu * 1000 / result["requests"], 3) if result["requests"] else None,
-    )
+    result = run_wrk(base, connections, seconds, server, script=script)
+    result.update(connections=connections, seconds=seconds, pages=list(MIXED_PAGES))
     return result
 
 

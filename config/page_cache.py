@@ -78,6 +78,19 @@ def generation():
     return current
 
 
+def kept_for_generation(name, load, seconds=None):
+    """`load()`'s answer, kept in the cache under the current generation, so
+    anything that purges the page cache makes it stale too. An answer of None
+    is not kept."""
+    key = f"{name}:{generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        if value is not None:
+            cache.set(key, value, seconds or settings.FRAGMENT_CACHE_SECONDS)
+    return value
+
+
 def new_generation():
     current = uuid.uuid4().hex
     if settings.PAGE_CACHE_GENERATION_FILE:

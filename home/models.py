@@ -1,7 +1,6 @@
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -10,7 +9,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable, Page
 
-from config.page_cache import generation, is_admin_path
+from config.page_cache import is_admin_path, kept_for_generation
 from home.navigation import top_level_pages
 
 LATEST_STORIES = 12
@@ -107,13 +106,7 @@ def _routed(request, route, load):
     restriction starts a new one, and with it every page is looked up again."""
     if not settings.FRAGMENT_CACHE_SECONDS or getattr(request, "is_preview", False):
         return load()
-    key = f"route:{generation()}:{hashlib.sha256(str(route).encode()).hexdigest()}"
-    page = cache.get(key)
-    if page is None:
-        page = load()
-        if page is not None:
-            cache.set(key, page, settings.FRAGMENT_CACHE_SECONDS)
-    return page
+    return kept_for_generation(f"route:{hashlib.sha256(str(route).encode()).hexdigest()}", load)
 
 
 def _for_routing(page_class):
@@ -179,10 +172,6 @@ class SiteSettings(BaseGenericSetting):
             or is_admin_path(request.path)
         ):
             return super().load(request_or_site)
-        key = f"site-settings:{generation()}"
-        loaded = cache.get(key)
-        if loaded is None:
-            loaded = super().load(request)
-            cache.set(key, loaded, settings.FRAGMENT_CACHE_SECONDS)
+        loaded = kept_for_generation("site-settings", lambda: super(SiteSettings, cls).load(request))
         setattr(request, cls.get_cache_attr_name(), loaded)
         return loaded

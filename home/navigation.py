@@ -5,11 +5,10 @@ cards, which all need them.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 
 from wagtail.models import Page
 
-from config.page_cache import generation
+from config.page_cache import kept_for_generation
 from news.models.visibility import visible_to_readers
 
 
@@ -20,11 +19,7 @@ def top_level_pages(request):
     cached = getattr(request, "_talkies_top_level_pages", None) if request is not None else None
     if cached is None:
         if settings.FRAGMENT_CACHE_SECONDS:
-            key = f"top-level-pages:{generation()}"
-            cached = cache.get(key)
-            if cached is None:
-                cached = load_top_level_pages()
-                cache.set(key, cached, settings.FRAGMENT_CACHE_SECONDS)
+            cached = kept_for_generation("top-level-pages", load_top_level_pages)
         else:
             cached = load_top_level_pages()
         if request is not None:

@@ -8,27 +8,24 @@ cache under that generation, as they do fragments and the navigation.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http.request import split_domain_port
 
 from wagtail.models import Site
 
-from config.page_cache import generation, is_admin_path
+from config.page_cache import is_admin_path, kept_for_generation
 
-NO_SITE = "none"
+
+def site_with_home_page(request):
+    site = Site._find_for_request(request)
+    if site is not None:
+        # Routing starts from the specific home page: fetch it once, with the site.
+        site.root_page = site.root_page.localized.specific
+    return site
 
 
 def cached_site(request):
     hostname = split_domain_port(request._get_raw_host())[0]
-    key = f"reader-site:{generation()}:{hostname}:{request.get_port()}"
-    site = cache.get(key)
-    if site is None:
-        site = Site._find_for_request(request)
-        if site is not None:
-            # Routing starts from the specific home page: fetch it once, with the site.
-            site.root_page = site.root_page.localized.specific
-        cache.set(key, site or NO_SITE, settings.FRAGMENT_CACHE_SECONDS)
-    return None if site == NO_SITE else site
+    return kept_for_generation(f"reader-site:{hostname}:{request.get_port()}", lambda: site_with_home_page(request))
 
 
 class ReaderSiteMiddleware:

@@ -377,6 +377,17 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+def sign_in(page, live_server, username):
+    """Sign `page`'s browser context in to the admin, through its login form."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
 @pytest.fixture
 def browser_page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})

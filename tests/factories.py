@@ -239,3 +239,9 @@ def newsroom_users(**group_by_username):
         users[username] = UserFactory(username=username, email=f"{username}@talkies.test")
         users[username].groups.add(Group.objects.get(name=group_name))
     return users
+
+
+def workflow_action(client, page, action, comment=""):
+    """Press a workflow button ("approve", "reject") on `page`'s current task, as the admin does."""
+    state = page.current_workflow_task_state
+    return client.post(f"/admin/pages/workflow/action/{page.pk}/{action}/{state.pk}/", {"comment": comment})

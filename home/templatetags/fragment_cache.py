@@ -11,9 +11,8 @@ import hashlib
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 
-from config.page_cache import generation
+from config.page_cache import kept_for_generation
 
 register = template.Library()
 
@@ -32,12 +31,8 @@ class ReaderFragmentNode(template.Node):
         if not fragment_cache_enabled(context.get("request")):
             return self.nodelist.render(context)
         parts = [str(self.name.resolve(context))] + [str(value.resolve(context)) for value in self.vary_on]
-        key = f"fragment:{generation()}:{hashlib.sha256(':'.join(parts).encode()).hexdigest()}"
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, settings.FRAGMENT_CACHE_SECONDS)
-        return html
+        name = f"fragment:{hashlib.sha256(':'.join(parts).encode()).hexdigest()}"
+        return kept_for_generation(name, lambda: self.nodelist.render(context))
 
 
 @register.tag

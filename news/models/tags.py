@@ -25,16 +25,13 @@ class FranchiseTagQuerySet(models.QuerySet):
         tags is the slowest query of the pages that show this (home, empty
         search results), and the answer changes only with a publish: kept
         under the page cache's generation."""
-        from django.core.cache import cache
+        from config.page_cache import kept_for_generation
 
-        from config.page_cache import generation
-
-        key = f"most-covered-franchises:{generation()}:{limit}"
-        tags = cache.get(key)
-        if tags is None:
-            tags = list(self.with_story_counts().order_by("-story_count", "name")[:limit])
-            cache.set(key, tags, 60 * 60)
-        return tags
+        return kept_for_generation(
+            f"most-covered-franchises:{limit}",
+            lambda: list(self.with_story_counts().order_by("-story_count", "name")[:limit]),
+            seconds=60 * 60,
+        )
 
 
 class FranchiseTag(index.Indexed, TagBase):

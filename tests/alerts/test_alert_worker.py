@@ -174,7 +174,7 @@ def test_alerts_and_index_updates_owed_while_the_broker_was_down_go_out_once_whe
 ):
     from search.elasticsearch import get_client, index_name
     from search.tasks import dispatch_pending_index_updates
-    from tests.search.test_search_faults import point_reader_search_at, search_from_index
+    from tests.search.conftest import point_reader_search_at, search_from_index
 
     point_reader_search_at(settings, worker.reader_search_url)
     many_followers(hub, 2)

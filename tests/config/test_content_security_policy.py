@@ -12,8 +12,8 @@ import pytest
 
 from news.models import ArticlePage
 from news.newsroom import EDITORS, setup_newsroom
+from tests.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     ArticlePageFactory,
     FranchiseTagFactory,
     SectionPageFactory,
@@ -114,7 +114,7 @@ def story_with_embed(settings, local_http_server):
     )
 
 
-def open_watched(browser, live_server):
+def open_watched(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(WATCH_VIOLATIONS)
     context.route(
@@ -135,7 +135,7 @@ def violations(page):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_readers_pages_work_under_the_policy_in_chromium(browser, live_server, story_with_embed):
-    context, page = open_watched(browser, live_server)
+    context, page = open_watched(browser)
     page.goto(f"{live_server.url}{story_with_embed.url}")
     # The provider's script ran and put its player where the quote was.
     page.wait_for_selector("iframe.social-player")
@@ -165,12 +165,8 @@ def test_readers_pages_work_under_the_policy_in_chromium(browser, live_server, s
 def test_editors_userbar_works_under_the_policy(browser, live_server, story_with_embed):
     setup_newsroom()
     newsroom_users(eddie=EDITORS)
-    context, page = open_watched(browser, live_server)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "eddie")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    context, page = open_watched(browser)
+    sign_in(page, live_server, "eddie")
 
     page.goto(f"{live_server.url}{story_with_embed.url}")
     page.locator("[data-wagtail-userbar-trigger]").click()

@@ -34,6 +34,7 @@ from tests.factories import (
     article_form_data,
     newsroom_users,
     series_index,
+    workflow_action,
 )
 
 pytestmark = pytest.mark.django_db
@@ -120,8 +121,9 @@ def latest_title(story):
 
 
 def approve_current_step(client, story):
-    state = fresh(story).current_workflow_task_state
-    client.post(f"/admin/pages/workflow/action/{story.pk}/approve/{state.pk}/", {"comment": ""})
+    story = fresh(story)
+    state = story.current_workflow_task_state
+    workflow_action(client, story, "approve")
     state.refresh_from_db()
     return state.status == "approved"
 

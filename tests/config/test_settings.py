@@ -29,12 +29,32 @@ SERVICE_VARIABLES = (
 )
 
 
+def clean_env(**overrides):
+    """This process's environment without service addresses or a settings
+    module, plus `overrides`."""
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(overrides)
+    return env
+
+
 def run_manage(*args, env=None):
-    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES and k != "DJANGO_SETTINGS_MODULE"}
-    clean.update(env or {})
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env(**(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def json_printed_by(code, env):
+    """Run `code` in a fresh Python with `env` and read the JSON it prints last."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def settings_seen_with(env, *names):
@@ -42,13 +62,7 @@ def settings_seen_with(env, *names):
         "import json, django; django.setup(); from django.conf import settings; "
         f"print(json.dumps({{n: repr(getattr(settings, n)) for n in {list(names)!r}}}))"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings.dev"}, **env)
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json_printed_by(code, {"DJANGO_SETTINGS_MODULE": "config.settings.dev", **env})
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -154,26 +168,10 @@ def test_production_sends_the_security_headers_and_cookie_flags(tmp_path):
             f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}"
             f"/{database['NAME']}"
         )
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES and k != "DJANGO_SETTINGS_MODULE"},
-        **PRODUCTION_ENV,
-        "DATABASE_URL": database_url,
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {**PRODUCTION_ENV, "DATABASE_URL": database_url, "STATIC_ROOT": str(tmp_path / "static")}
+    collected = run_manage("collectstatic", "--no-input", "-v0", env=env)
     assert collected.returncode == 0, collected.stderr
-    result = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_REQUESTS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = json_printed_by(PRODUCTION_REQUESTS, env)
 
     assert seen["plain_http"] == 301 and seen["plain_http_to"] == "https://talkies.example/"
     home = seen["home"]["headers"]
@@ -200,13 +198,9 @@ def test_the_admin_can_live_at_a_path_of_the_operators_choosing():
         "'old': resolve('/admin/login/').url_name, "
         "'csp_left_out': settings.CONTENT_SECURITY_POLICY['EXCLUDE_URL_PREFIXES']}))"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-    clean.update(DJANGO_SETTINGS_MODULE="config.settings.dev", WAGTAIL_ADMIN_PATH="/newsroom-desk/")
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    seen = json_printed_by(
+        code, {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "WAGTAIL_ADMIN_PATH": "/newsroom-desk/"}
     )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["moved"] == "wagtailadmin_login"
     assert seen["old"] == "wagtail_serve"  # /admin/ is just a page address now: a 404 for scanners
     assert seen["csp_left_out"] == ["/newsroom-desk/"]

@@ -15,7 +15,14 @@ import pytest
 from news.models import ArticlePage, EditorialNotification
 from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from tests.conftest import wait_for, worker_mail
-from tests.factories import AuthorFactory, FranchiseTagFactory, SectionPageFactory, article_form_data, newsroom_users
+from tests.factories import (
+    AuthorFactory,
+    FranchiseTagFactory,
+    SectionPageFactory,
+    article_form_data,
+    newsroom_users,
+    workflow_action,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,11 +46,6 @@ def newsroom(client):
 def as_user(client, user):
     client.force_login(user)
     return client
-
-
-def workflow_action(client, page, action, comment=""):
-    state = page.current_workflow_task_state
-    return client.post(f"/admin/pages/workflow/action/{page.pk}/{action}/{state.pk}/", {"comment": comment})
 
 
 def assert_refused(response):

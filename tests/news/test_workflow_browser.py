@@ -6,7 +6,8 @@ import pytest
 
 from news.models import ArticlePage
 from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
-from tests.factories import PASSWORD, ArticlePageFactory, FranchiseTagFactory, SectionPageFactory, newsroom_users
+from tests.conftest import sign_in
+from tests.factories import ArticlePageFactory, FranchiseTagFactory, SectionPageFactory, newsroom_users
 
 APPROVE = re.compile(r"^\s*Approve( and Publish)?\s*$")
 
@@ -16,11 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def log_in(browser, live_server, username):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    sign_in(page, live_server, username)
     return context, page
 
 

@@ -24,8 +24,38 @@ def reindex(backend):
         rebuild()
 
 
+# Shown when the page answers from the database because the search server failed.
+FALLBACK_NOTICE = "simpler mode"
+
+
+def result_titles(tree):
+    return [title.strip() for title in tree.xpath("//li[@class='result']//h2/a/text()")]
+
+
 def results(client, **params):
     response = client.get("/search/", params)
     assert response.status_code == 200
     tree = lxml_html.fromstring(response.content)
-    return tree, [title.strip() for title in tree.xpath("//li[@class='result']//h2/a/text()")]
+    return tree, result_titles(tree)
+
+
+def titles_in(page):
+    return result_titles(lxml_html.fromstring(page))
+
+
+def search_from_index(client, word):
+    """Titles the search server itself found (not the database fallback)."""
+    page = client.get("/search/", {"q": word}).content.decode()
+    assert FALLBACK_NOTICE not in page
+    return titles_in(page)
+
+
+def point_reader_search_at(settings, url):
+    """Reader search on the search server at `url`, with an empty index."""
+    from search.elasticsearch import get_client
+
+    settings.ELASTICSEARCH_URL = url
+    settings.ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"
+    reader_index = get_client()
+    reader_index.delete_index()
+    reader_index.ensure_index()

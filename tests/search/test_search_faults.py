@@ -10,36 +10,13 @@ import urllib.error
 import urllib.request
 
 import pytest
-from lxml import html as lxml_html
 
 from search.models import PendingIndexUpdate
 from tests.conftest import KillableSearchServer, wait_for
 from tests.factories import ArticlePageFactory, SectionPageFactory
+from tests.search.conftest import FALLBACK_NOTICE, point_reader_search_at, search_from_index, titles_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-FALLBACK_NOTICE = "simpler mode"
-
-
-def titles_in(page):
-    return [title.strip() for title in lxml_html.fromstring(page).xpath("//li[@class='result']//h2/a/text()")]
-
-
-def search_from_index(client, word):
-    """Titles the search server itself found (not the database fallback)."""
-    page = client.get("/search/", {"q": word}).content.decode()
-    assert FALLBACK_NOTICE not in page
-    return titles_in(page)
-
-
-def point_reader_search_at(settings, url):
-    from search.elasticsearch import get_client
-
-    settings.ELASTICSEARCH_URL = url
-    settings.ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"
-    reader_index = get_client()
-    reader_index.delete_index()
-    reader_index.ensure_index()
 
 
 @pytest.fixture
