@@ -12,12 +12,14 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev setup run web worker beat test lint format bench lock clean
+.PHONY: help venv install install-dev setup run web worker beat test smoke check lint format bench lock clean
 
 help:
 	@echo "make run     set up (venv, migrate, demo content) and start web + Celery worker + beat"
 	@echo "make test    set up the dev environment and run the whole test suite"
 	@echo "make lint    ruff check and format check"
+	@echo "make smoke   the docker-compose wiring without Docker: gunicorn, Varnish, worker, beat, driven end to end"
+	@echo "make check   the fast checks CI runs first: ruff, migrations, check, check --deploy"
 	@echo "make bench   benchmark reader pages, search, the newsroom and the workers"
 
 $(PY):
@@ -64,13 +66,37 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
+# Debian packages (Chromium, Varnish, ...) come with the goal that needs them.
+DEBIAN_PACKAGES := requirements/install-debian-packages
+
 test: install-dev
+	@$(DEBIAN_PACKAGES) test
 	@echo "==> Running the test suite (settings: config.settings.test)"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # BENCH_ARTICLES=N (default 10000), BENCH_FOLLOWERS (100000), BENCH_ROUNDS, BENCH_SECONDS, COMPARE=old.json.
 bench: install-dev
+	@$(DEBIAN_PACKAGES) bench
 	$(PY) bench/run.py $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(if $(BENCH_FOLLOWERS),--followers $(BENCH_FOLLOWERS)) $(if $(COMPARE),--compare $(COMPARE))
+
+# The production stack of docker-compose.yml, on this machine, driven as a newsroom would.
+smoke: install-dev
+	@$(DEBIAN_PACKAGES) smoke
+	$(PY) -m tests.support.smoke
+
+# What CI runs before the long suite: each fails in seconds.
+check: lint
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
+	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+# A production configuration with every service named (placeholders: check
+# --deploy reads settings, it does not connect).
+DEPLOY_ENV := env DJANGO_SETTINGS_MODULE=config.settings.production \
+	SECRET_KEY=check-deploy-placeholder-0123456789-abcdefghijklmnopqrstuvwxyz \
+	ALLOWED_HOSTS=talkies.example.com WAGTAILADMIN_BASE_URL=https://talkies.example.com \
+	DATABASE_URL=postgres://talkies@db.example.com/talkies CACHE_URL=redis://redis.example.com:6379/1 \
+	CELERY_BROKER_URL=redis://redis.example.com:6379/0 EMAIL_HOST=smtp.example.com RELEASE_ID=check
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,21 +1,20 @@
 """What following, confirming and unsubscribing do to the rows."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alerts.models import Follow, Follower
-from config.ratelimit import over_limit
 from news.models import SeriesHubPage
 
 
-def request_follow(email, topics, frequency):
+def request_follow(email, topics, frequency, send_confirmation=True):
     """Record the wish and email a confirmation link, once the request commits.
 
     The caller shows the same answer whatever happens here, so nobody learns
     whether an address is known. A stranger's request adds only unconfirmed
     follows: nothing is sent to the address but the confirmation email,
-    and that at most ALERT_CONFIRMATIONS_PER_ADDRESS times an hour.
+    and the view sends that at most ALERT_CONFIRMATIONS_PER_ADDRESS times an
+    hour (`send_confirmation`).
     """
     from alerts.tasks import send_follow_confirmation
 
@@ -28,7 +27,7 @@ def request_follow(email, topics, frequency):
         for topic in topics:
             key = {"series": topic} if isinstance(topic, SeriesHubPage) else {"franchise": topic}
             Follow.objects.get_or_create(follower=follower, **key)
-        if over_limit(f"follow-address:{email}", settings.ALERT_CONFIRMATIONS_PER_ADDRESS, 3600):
+        if not send_confirmation:
             return
         Follower.objects.filter(pk=follower.pk).update(confirmation_requested_at=timezone.now())
         transaction.on_commit(lambda: send_follow_confirmation.delay(follower.pk), robust=True)

@@ -7,11 +7,13 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from django_ratelimit.core import is_ratelimited
+
 from alerts import tokens
 from alerts.follows import confirm_follows, request_follow, unsubscribe_all
 from alerts.forms import FollowForm, PreferencesForm, topic_value, topics_from_values
-from config.ratelimit import client_ip, over_limit
 from news.models import ArticlePage
+from throttling.client import ratelimit_rate
 
 MAX_TOPICS = 30
 
@@ -40,12 +42,22 @@ def follow(request):
         topics = topics_from_values(request.POST.getlist("topics")[:MAX_TOPICS])
         form = FollowForm(request.POST, topics=topics)
         status = 400
-        if over_limit(f"follow-ip:{client_ip(request)}", settings.ALERT_FOLLOW_RATE_LIMIT, 600):
+        follow_rate = ratelimit_rate(settings.ALERT_FOLLOW_RATE_LIMIT, 600)
+        if is_ratelimited(request, group="follow", key="ip", rate=follow_rate, increment=True):
             form.is_valid()
             form.add_error(None, "You have sent several requests in a short time. Please wait a few minutes.")
             status = 429
         elif form.is_valid():
-            request_follow(form.cleaned_data["email"], form.chosen_topics(), form.cleaned_data["frequency"])
+            email = form.cleaned_data["email"]
+            confirmation_rate = ratelimit_rate(settings.ALERT_CONFIRMATIONS_PER_ADDRESS, 3600)
+            confirmations_left = not is_ratelimited(
+                request,
+                group="follow-confirmation",
+                key=lambda group, request: email,
+                rate=confirmation_rate,
+                increment=True,
+            )
+            request_follow(email, form.chosen_topics(), form.cleaned_data["frequency"], confirmations_left)
             return redirect(reverse("alerts:follow") + "?sent=1")
         return render(request, "alerts/follow.html", {**context, "form": form}, status=status)
     topics = offered_topics(request)

@@ -46,7 +46,6 @@ RESULTS = ROOT / "bench" / "results.json"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talkies_bench"
 GUNICORN_WORKERS = 2
 CONCURRENCY = (2, 32)
-TOOLS = {"wrk": "wrk", "nginx": "nginx-light", "varnishd": "varnish"}
 
 
 def say(message):
@@ -60,27 +59,8 @@ def free_port():
 
 
 def ensure_tools():
-    missing = [package for binary, package in TOOLS.items() if not shutil.which(binary, path="/usr/sbin:/usr/bin")]
-    if not missing:
-        return
-    say(f"Installing Debian's {', '.join(missing)}")
-    # Keep the packages' services from starting: the bench runs its own.
-    policy = Path("/usr/sbin/policy-rc.d")
-    had_policy = policy.exists()
-    if not had_policy:
-        policy.write_text("#!/bin/sh\nexit 101\n")
-        policy.chmod(0o755)
-    try:
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", *missing],
-            check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-            stdout=subprocess.DEVNULL,
-        )
-    finally:
-        if not had_policy:
-            policy.unlink()
+    """wrk, nginx and varnishd, through the one script that `make test` and CI use too."""
+    subprocess.run([str(ROOT / "requirements" / "install-debian-packages"), "bench"], check=True)
 
 
 def django_env(database_url, var_dir, **extra):

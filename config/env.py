@@ -5,6 +5,7 @@ a string, a boolean or a list, and a missing required value must fail loudly.
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -14,13 +15,6 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return default if value in (None, "") else value
-
-
-def env_required(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        raise ImproperlyConfigured(f"The {name} environment variable must be set.")
-    return value
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -45,3 +39,22 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value in (None, ""):
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def git_commit(checkout) -> str | None:
+    """The commit a git checkout is at, read from .git without running git
+    (none in the Docker image, where RELEASE_ID is set at build time)."""
+    git = Path(checkout) / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:12] or None
+        ref = head[5:]
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()[:12] or None
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(f" {ref}"):
+                return line.split(" ", 1)[0][:12]
+    except OSError:
+        return None
+    return None

@@ -7,11 +7,14 @@ Each probe is short and bounded so a dead service cannot hang the check.
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from config.celery import app, heartbeat_age
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +37,6 @@ def check_cache() -> str:
 
 
 def check_broker() -> str:
-    from config.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
         # Redis connects lazily: without a real command a dead server looks up.
@@ -69,6 +70,19 @@ def check_scheduled_publishing() -> str:
     return "on time"
 
 
+def heartbeat_probe(role, what_stops):
+    def check() -> str:
+        age = heartbeat_age(role)
+        limit = settings.HEARTBEAT_SECONDS * settings.HEARTBEAT_MISSED_PERIODS
+        if age is None:
+            raise RuntimeError(f"no {role} heartbeat yet: {what_stops}")
+        if age > limit:
+            raise RuntimeError(f"last {role} heartbeat {age:.0f} s ago (limit {limit} s): {what_stops}")
+        return f"{age:.0f} s ago"
+
+    return check
+
+
 CHECKS = {
     "database": check_database,
     "cache": check_cache,
@@ -76,11 +90,16 @@ CHECKS = {
     "search": check_search,
     "scheduled_publishing": check_scheduled_publishing,
 }
+HEARTBEAT_CHECKS = {
+    "beat": heartbeat_probe("beat", "scheduled publishing, outbox sweeps and digests have stopped"),
+    "worker": heartbeat_probe("worker", "no Celery worker is taking tasks"),
+}
 
 
 def run_checks() -> dict[str, dict]:
     results = {}
-    for name, probe in CHECKS.items():
+    checks = {**CHECKS, **HEARTBEAT_CHECKS} if settings.HEALTHZ_CHECKS_HEARTBEATS else CHECKS
+    for name, probe in checks.items():
         started = time.monotonic()
         try:
             detail = probe()

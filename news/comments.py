@@ -23,8 +23,10 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from config.ratelimit import client_ip, over_limit
+from django_ratelimit.core import is_ratelimited
+
 from news.models import ReaderComment
+from throttling.client import ratelimit_rate
 
 logger = logging.getLogger(__name__)
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -46,9 +48,8 @@ def comments_open(page):
 
 def rate_limited(request):
     """Counts every attempt from this address; true past the limit."""
-    return over_limit(
-        f"comment:{client_ip(request)}", settings.COMMENT_RATE_LIMIT, settings.COMMENT_RATE_WINDOW_SECONDS
-    )
+    rate = ratelimit_rate(settings.COMMENT_RATE_LIMIT, settings.COMMENT_RATE_WINDOW_SECONDS)
+    return is_ratelimited(request, group="comment", key="ip", rate=rate, increment=True)
 
 
 def link_count(text):

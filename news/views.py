@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from news.models import ArticlePage, Author, FranchiseTag, SeriesHubPage
 from news.pagination import paginate
+from throttling.client import client_address
 
 NEWS_SITEMAP_HOURS = 48
 
@@ -66,7 +67,6 @@ def comment_form(request, page_id):
     story's page stays free of per-reader CSRF tokens and cacheable."""
     from django.db import transaction
 
-    from config.ratelimit import client_ip
     from news.comments import ReaderCommentForm, comments_open, rate_limited
     from news.tasks import check_reader_comment
 
@@ -88,7 +88,7 @@ def comment_form(request, page_id):
         elif form.is_valid():
             comment = form.save(commit=False)
             comment.page = page
-            comment.user_ip = client_ip(request)
+            comment.user_ip = client_address(request)
             comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
             comment.save()
             transaction.on_commit(lambda: check_reader_comment.delay(comment.pk), robust=True)

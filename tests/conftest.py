@@ -2,12 +2,17 @@ import contextlib
 import itertools
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.core.cache import caches
 
 import pytest
@@ -428,3 +433,57 @@ def backend(request):
     if request.param != "database":
         request.getfixturevalue(f"reader_{request.param}")
     return request.param
+
+
+# Varnish with the repository's VCL in front of the live test server.
+VARNISHD = shutil.which("varnishd", path="/usr/sbin:/usr/bin")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def varnish(live_server, tmp_path, settings):
+    assert VARNISHD, "varnishd is missing: `make test` installs it (requirements/install-debian-packages)"
+    backend_port = live_server.url.rsplit(":", 1)[1]
+    vcl = (django_settings.BASE_DIR / "config" / "varnish.vcl").read_text()
+    vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";')
+    vcl = vcl.replace('.port = "8000";', f'.port = "{backend_port}";')
+    (tmp_path / "talkies.vcl").write_text(vcl)
+    port = free_port()
+    process = subprocess.Popen(
+        [VARNISHD, "-F", "-j", "none", "-n", str(tmp_path / "varnish"), "-a", f"127.0.0.1:{port}"]
+        + ["-f", str(tmp_path / "talkies.vcl"), "-s", "malloc,32m"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    settings.WAGTAILFRONTENDCACHE = {
+        "varnish": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": url}
+    }
+    wait_for(lambda: reachable(url), timeout=30, message="varnishd to listen")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def reachable(url):
+    try:
+        urllib.request.urlopen(url + "/healthz", timeout=2)
+        return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def fetch(url, method="GET", cookie=None):
+    request = urllib.request.Request(url, method=method, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()

@@ -5,6 +5,7 @@ Talkies runs embedded: SQLite, Wagtail's database search backend, a
 filesystem Celery broker and email written to files under ``var/``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,12 +13,17 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, git_commit
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime state of the embedded defaults (SQLite file, broker queue, mail,
 # beat schedule) lives here, out of the source tree and out of git.
 VAR_DIR = Path(env_str("TALKIES_VAR_DIR", str(BASE_DIR / "var")))
+
+# The release being run: the Docker image's build argument, else the git
+# checkout's commit. Every cache key carries it, so a new release never reads
+# what an old one wrote (pickled pages, sites and settings of older code).
+RELEASE_ID = env_str("RELEASE_ID") or git_commit(BASE_DIR) or "unreleased"
 
 SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-never-use-in-production")
 DEBUG = env_bool("DEBUG", False)
@@ -55,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
+    "django_ratelimit",
+    "throttling",
     "home",
     "news",
     "search",
@@ -72,10 +81,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.login_throttle.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "home.site_cache.ReaderSiteMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out address or username before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,23 +144,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
 CACHE_URL = env_str("CACHE_URL")
+CACHE_KEY_PREFIX = f"talkies:{RELEASE_ID}"
 if CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "talkies",
-            "TIMEOUT": 300,
-            # A dead Redis is noticed in a second, not after the OS's timeout.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        }
+    _redis_cache = {
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "TIMEOUT": 300,
+        # A dead Redis is noticed in a second, not after the OS's timeout.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
+    CACHES = {"default": _redis_cache, "heartbeats": _redis_cache}
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "talkies",
-        }
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        },
+        # Web, worker and beat are separate processes: their heartbeats meet
+        # in files when there is no Redis.
+        "heartbeats": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "heartbeats"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        },
     }
 
 # An HTTP cache in front of the app (Varnish with config/varnish.vcl), purged
@@ -156,10 +180,40 @@ WAGTAILFRONTENDCACHE = (
     else {}
 )
 
-# Admin sign-in: after this many failures from one address or for one
-# username within the window, further attempts get a 429 until it passes.
-ADMIN_LOGIN_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
-ADMIN_LOGIN_WINDOW_SECONDS = 15 * 60
+# --- Client addresses, rate limits and sign-in lockouts (throttling/) ----
+# The proxies in front of Django (Varnish, a load balancer): addresses or
+# networks, comma-separated. Only a request from one of them has its
+# X-Forwarded-For read; empty, every client is its own TCP peer.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# django-ratelimit keys the reader forms' limits on the same client address.
+RATELIMIT_IP_META_KEY = "throttling.client.client_address"
+RATELIMIT_USE_CACHE = "default"
+# A Redis outage costs no reader a form: the limits let requests through.
+RATELIMIT_FAIL_OPEN = True
+# Admin sign-in (django-axes): after this many failures from one address, or
+# for one username, that address or username waits AXES_COOLOFF_TIME; a
+# superuser can unlock it sooner under Settings > Sign-in lockouts.
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "throttling.client.client_address"
+AXES_LOCKOUT_CALLABLE = "throttling.client.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The failures live in the database (axes' default handler): a Redis outage
+# neither unlocks a guesser nor locks out an editor.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Each failed sign-in is counted, not each editor's successful one.
+AXES_DISABLE_ACCESS_LOG = True
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows Django's own RedisCache, not our subclass of it
+    # (config/cache.py), which keeps its atomic incr.
+    "django_ratelimit.W001",
+]
+if not CACHE_URL:
+    # The embedded default is one process per role on one machine: the web
+    # process's own memory holds its counters. Production refuses to start
+    # without CACHE_URL (config/settings/production.py).
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # Reader comments: closed on stories older than this many days (0: never);
 # a per-IP limit; the least time a person takes to write one; links allowed.
@@ -317,6 +371,12 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "config.celery.HeartbeatScheduler"
+# Beat and the worker stamp a heartbeat this often; /healthz reports either
+# as down once its stamp is HEARTBEAT_MISSED_PERIODS periods old.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 30)
+HEARTBEAT_MISSED_PERIODS = 3
+HEALTHZ_CHECKS_HEARTBEATS = True
 # Local time the daily alert digest goes out; it covers the 24 hours before.
 ALERT_DIGEST_HOUR = env_int("ALERT_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE = {
@@ -324,6 +384,13 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-pending-notifications": {"task": "news.tasks.dispatch_pending_notifications", "schedule": 60.0},
     "dispatch-pending-alerts": {"task": "alerts.tasks.dispatch_pending_alerts", "schedule": 60.0},
     "dispatch-pending-index-updates": {"task": "search.tasks.dispatch_pending_index_updates", "schedule": 60.0},
+    # Stamps the worker's heartbeat; beat stamps its own as it schedules it.
+    "heartbeat": {
+        "task": "config.heartbeat",
+        "schedule": float(HEARTBEAT_SECONDS),
+        # Not worth running late: a worker back from the dead stamps once.
+        "options": {"expires": HEARTBEAT_SECONDS},
+    },
     "send-daily-digests": {
         "task": "alerts.tasks.send_daily_digests",
         "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=0),

@@ -75,6 +75,10 @@ if _worker_database_name:
 
 DEMO_CONTENT_ALLOWED = True
 
+# No beat runs beside most tests; tests/config/test_heartbeats.py starts a
+# real beat and worker and turns the heartbeat checks on.
+HEALTHZ_CHECKS_HEARTBEATS = False
+
 # A worker started by the tests sends reader-index updates to the tests'
 # in-memory OpenSearch-compatible server (osmem).
 _reader_search_url = env_str("TALKIES_TEST_READER_ES_URL")

@@ -16,7 +16,14 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "talkies.example",
     "WAGTAILADMIN_BASE_URL": "https://talkies.example",
+    "DATABASE_URL": "postgres://talkies@db.talkies.example:5432/talkies",
+    "CACHE_URL": "redis://redis.talkies.example:6379/1",
+    "CELERY_BROKER_URL": "redis://redis.talkies.example:6379/0",
+    "EMAIL_HOST": "smtp.talkies.example",
+    "RELEASE_ID": "2026.12.1",
 }
+# The services production cannot run without: each is named when missing.
+PRODUCTION_SERVICES = ("DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL", "EMAIL_HOST")
 SERVICE_VARIABLES = (
     "DATABASE_URL",
     "CELERY_BROKER_URL",
@@ -24,6 +31,10 @@ SERVICE_VARIABLES = (
     "ELASTICSEARCH_URL",
     "OPENSEARCH_URL",
     "SECRET_KEY",
+    "EMAIL_HOST",
+    "EMAIL_BACKEND",
+    "RELEASE_ID",
+    "TRUSTED_PROXIES",
     "DEBUG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
@@ -71,6 +82,26 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_run_half_configured_and_names_every_missing_service():
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name not in PRODUCTION_SERVICES}
+    for command in (["check", "--deploy"], ["shell", "-c", "import config.wsgi"]):
+        result = run_manage(*command, env=env)
+        assert result.returncode != 0
+        for name in PRODUCTION_SERVICES:
+            assert name in result.stderr, (command, name, result.stderr[-2000:])
+    # One missing is named alone: the others are there.
+    result = run_manage("check", "--deploy", env={**PRODUCTION_ENV, "CACHE_URL": ""})
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr and "DATABASE_URL:" not in result.stderr
+
+
+def test_an_explicit_mail_backend_is_the_documented_way_round_email_host():
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name != "EMAIL_HOST"}
+    backend = "django.core.mail.backends.console.EmailBackend"
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env={**env, "EMAIL_BACKEND": backend})
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_passes_the_deployment_checklist_without_warnings():
@@ -168,7 +199,16 @@ def test_production_sends_the_security_headers_and_cookie_flags(tmp_path):
             f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}"
             f"/{database['NAME']}"
         )
-    env = {**PRODUCTION_ENV, "DATABASE_URL": database_url, "STATIC_ROOT": str(tmp_path / "static")}
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": database_url,
+        # Real services of this machine; nothing is queued or cached that another test reads.
+        "CACHE_URL": "redis://127.0.0.1:6379/13",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
+        "EMAIL_HOST": "",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
     collected = run_manage("collectstatic", "--no-input", "-v0", env=env)
     assert collected.returncode == 0, collected.stderr
     seen = json_printed_by(PRODUCTION_REQUESTS, env)
