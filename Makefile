@@ -72,7 +72,7 @@ DEBIAN_PACKAGES := requirements/install-debian-packages
 test: install-dev
 	@$(DEBIAN_PACKAGES) test
 	@echo "==> Running the test suite (settings: config.settings.test)"
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest --ignore=tests/smoke $(PYTEST_ARGS)
 
 # BENCH_ARTICLES=N (default 10000), BENCH_FOLLOWERS (100000), BENCH_ROUNDS, BENCH_SECONDS, COMPARE=old.json.
 bench: install-dev
@@ -82,7 +82,7 @@ bench: install-dev
 # The production stack of docker-compose.yml, on this machine, driven as a newsroom would.
 smoke: install-dev
 	@$(DEBIAN_PACKAGES) smoke
-	$(PY) -m tests.support.smoke
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest tests/smoke $(PYTEST_ARGS)
 
 # What CI runs before the long suite: each fails in seconds.
 check: lint

@@ -11,6 +11,22 @@ from django.core.exceptions import ImproperlyConfigured
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
+# What production needs, and what each is for (config/settings/production.py
+# refuses to start without them). EMAIL_BACKEND is the one documented way
+# round a variable: naming a mail backend explicitly (an email service's own
+# Django backend, say) stands in for EMAIL_HOST.
+REQUIRED_ENVIRONMENT = {
+    "SECRET_KEY": "signs sessions and tokens",
+    "ALLOWED_HOSTS": "the site's hostnames",
+    "WAGTAILADMIN_BASE_URL": "the address in links that emails carry",
+    "DATABASE_URL": "PostgreSQL, e.g. postgres://user:password@host:5432/talkies",
+    "CACHE_URL": "Redis for the cache, e.g. redis://host:6379/1",
+    "CELERY_BROKER_URL": "Redis for Celery, e.g. redis://host:6379/0",
+    "EMAIL_HOST": "the SMTP relay (or set EMAIL_BACKEND to choose another mail backend)",
+    "RELEASE_ID": "the release being run (the Docker image sets it at build time; a git checkout uses its commit)",
+}
+EXPLICIT_ALTERNATIVES = {"EMAIL_HOST": "EMAIL_BACKEND"}
+
 
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
@@ -58,3 +74,15 @@ def git_commit(checkout) -> str | None:
     except OSError:
         return None
     return None
+
+
+def missing_production_environment() -> list[str]:
+    """The required variables that are unset (RELEASE_ID is checked by the
+    settings, which may read it from a git checkout instead)."""
+    return [
+        name
+        for name in REQUIRED_ENVIRONMENT
+        if name != "RELEASE_ID"
+        and not env_str(name)
+        and not (name in EXPLICIT_ALTERNATIVES and env_str(EXPLICIT_ALTERNATIVES[name]))
+    ]

@@ -18,6 +18,8 @@ same rules; `purge_edge_cache` clears it through wagtail.contrib.frontend_cache.
 """
 
 import re
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -213,6 +215,23 @@ def purge_edge_cache(instance=None, **kwargs):
         batch.purge()
 
     transaction.on_commit(purge, robust=True)
+
+
+def ban_edge_cache():
+    """Drop every page the HTTP caches hold (a BAN to each Varnish in
+    WAGTAILFRONTENDCACHE, config/varnish.vcl). Returns the caches that
+    answered and those that did not."""
+    answered, failed = [], []
+    for backend in settings.WAGTAILFRONTENDCACHE.values():
+        location = backend.get("LOCATION")
+        if not location:
+            continue
+        try:
+            urllib.request.urlopen(urllib.request.Request(location.rstrip("/") + "/", method="BAN"), timeout=5)
+            answered.append(location)
+        except (urllib.error.URLError, OSError) as error:
+            failed.append((location, str(error)))
+    return answered, failed
 
 
 def purge_if_public_comment(instance, **kwargs):

@@ -29,6 +29,15 @@ sub vcl_recv {
         }
         return (purge);
     }
+    # A deploy drops everything (`manage.py purge_caches`): pages rendered
+    # by the last release's templates must not outlive it.
+    if (req.method == "BAN") {
+        if (client.ip !~ purgers) {
+            return (synth(405, "Not allowed"));
+        }
+        ban("obj.status != 0");
+        return (synth(200, "Banned"));
+    }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }

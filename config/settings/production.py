@@ -5,30 +5,12 @@ variable that is missing, rather than run half-configured."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import REQUIRED_ENVIRONMENT, env_bool, env_int, env_list, env_str, missing_production_environment
 
 from .base import *  # noqa: F403
 
-# What production needs, and what each is for. EMAIL_BACKEND is the one
-# documented way round a variable: naming a mail backend explicitly (say,
-# an email service's own Django backend) stands in for EMAIL_HOST.
-REQUIRED_ENVIRONMENT = {
-    "SECRET_KEY": "signs sessions and tokens",
-    "ALLOWED_HOSTS": "the site's hostnames",
-    "WAGTAILADMIN_BASE_URL": "the address in links that emails carry",
-    "DATABASE_URL": "PostgreSQL, e.g. postgres://user:password@host:5432/talkies",
-    "CACHE_URL": "Redis for the cache, e.g. redis://host:6379/1",
-    "CELERY_BROKER_URL": "Redis for Celery, e.g. redis://host:6379/0",
-    "EMAIL_HOST": "the SMTP relay (or set EMAIL_BACKEND to choose another mail backend)",
-}
-_explicit_alternatives = {"EMAIL_HOST": "EMAIL_BACKEND"}
-_missing = [
-    name
-    for name in REQUIRED_ENVIRONMENT
-    if not env_str(name) and not (name in _explicit_alternatives and env_str(_explicit_alternatives[name]))
-]
-if RELEASE_ID == "unreleased":
-    REQUIRED_ENVIRONMENT["RELEASE_ID"] = "the release being run (the Docker image sets it at build time)"
+_missing = missing_production_environment()
+if RELEASE_ID == "unreleased":  # neither the variable nor a git checkout
     _missing.append("RELEASE_ID")
 if _missing:
     raise ImproperlyConfigured(
