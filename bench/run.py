@@ -40,10 +40,14 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.json"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talkies_bench"
+BENCH_CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12")
+BENCH_BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 GUNICORN_WORKERS = 2
 CONCURRENCY = (2, 32)
 
@@ -75,6 +79,11 @@ def django_env(database_url, var_dir, **extra):
         "SECURE_SSL_REDIRECT": "false",
         "TALKIES_BENCH_ENDPOINTS": "1",
         "TALKIES_VAR_DIR": str(var_dir),
+        # Production refuses to start without its services: Redis for the
+        # cache and the broker, as deployed; mail kept in memory.
+        "CACHE_URL": BENCH_CACHE_URL,
+        "CELERY_BROKER_URL": BENCH_BROKER_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(ROOT),
     }
     for name in ("ELASTICSEARCH_URL", "OPENSEARCH_URL", "VARNISH_URL"):
@@ -390,6 +399,8 @@ def main():
     options = parser.parse_args()
 
     ensure_tools()
+    # Pages and fragments cached by an earlier run describe another database.
+    redis.Redis.from_url(BENCH_CACHE_URL).flushdb()
     database_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     workdir = Path(tempfile.mkdtemp(prefix="talkies-bench-"))
     var_dir = workdir / "var"
@@ -423,7 +434,6 @@ def main():
         # One worker over Redis (the production broker), mailing a local SMTP relay.
         alerts_env = {
             **env,
-            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13"),
             "BENCH_FOLLOWERS": str(options.followers),
         }
         results["workers"] = {"alert_fan_out": probe(alerts_env, "alerts")}

@@ -519,5 +519,7 @@ LOGGING = {
         # The search clients log every request at INFO.
         "elastic_transport": {"level": "WARNING"},
         "opensearch": {"level": "WARNING"},
+        # django-axes announces itself at INFO in every process and command.
+        "axes": {"level": "WARNING"},
     },
 }
