@@ -40,6 +40,8 @@ def wait_for(predicate, timeout=30.0, interval=0.1, message="condition"):
 
 
 TASK_EVENT = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] (received|succeeded|raised|retry|ignored|rejected)")
+# A task past its `expires` (a heartbeat a dead worker never ran) is received, then discarded.
+DISCARDED_TASK = re.compile(r"Discarding revoked task: [\w.]+\[([0-9a-f-]+)\]")
 
 
 class WorkerProcess:
@@ -115,8 +117,11 @@ class WorkerProcess:
     def unfinished_tasks(self):
         """Ids of tasks the worker received and has not finished (retries pending included)."""
         open_runs = {}
-        for task_id, event in TASK_EVENT.findall("".join(self.output[self.started_at_line :])):
+        log = "".join(self.output[self.started_at_line :])
+        for task_id, event in TASK_EVENT.findall(log):
             open_runs[task_id] = open_runs.get(task_id, 0) + (1 if event == "received" else -1)
+        for task_id in DISCARDED_TASK.findall(log):
+            open_runs[task_id] = open_runs.get(task_id, 0) - 1
         return [task_id for task_id, count in open_runs.items() if count > 0]
 
     def drain(self, timeout=30.0):
