@@ -5,7 +5,7 @@ machine's ceiling, in one rerunnable command.
    `talkies_bench`) with the demo content plus BENCH_ARTICLES stories.
 2. gunicorn with the production settings (DEBUG off, 2 workers), nginx
    serving a static file the size of the article page, Varnish
-   (config/varnish.vcl) in front of gunicorn, all on 127.0.0.1.
+   (caching/varnish.vcl) in front of gunicorn, all on 127.0.0.1.
 3. wrk against every target, interleaved, several rounds, at 2 and 32
    connections: requests/s, p50/p99 latency, non-2xx responses and the
    server's CPU milliseconds per request (from /proc: steadier than
@@ -226,7 +226,7 @@ http {{
 
 
 def start_varnish(workdir, port, backend_port):
-    vcl = (ROOT / "config" / "varnish.vcl").read_text()
+    vcl = (ROOT / "caching" / "varnish.vcl").read_text()
     vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
         '.port = "8000";', f'.port = "{backend_port}";'
     )

@@ -6,6 +6,7 @@ class HomeConfig(AppConfig):
     verbose_name = "Home page and site settings"
 
     def ready(self):
-        from config.page_cache import connect_signals
+        from caching.page_cache import purge_when_changed
+        from home.models import SiteSettings
 
-        connect_signals()
+        purge_when_changed(SiteSettings)

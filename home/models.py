@@ -9,7 +9,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable, Page
 
-from config.page_cache import is_admin_path, kept_for_generation
+from caching.page_cache import is_admin_path, kept_for_generation
 from home.navigation import top_level_pages
 
 LATEST_STORIES = 12

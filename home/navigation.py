@@ -8,7 +8,7 @@ from django.conf import settings
 
 from wagtail.models import Page
 
-from config.page_cache import kept_for_generation
+from caching.page_cache import kept_for_generation
 from news.models.visibility import visible_to_readers
 
 

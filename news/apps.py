@@ -39,6 +39,17 @@ class NewsConfig(AppConfig):
 
         post_save.connect(_grant_new_section, sender=SectionPage, dispatch_uid="talkies_grant_new_section")
 
+        from django.db.models.signals import post_delete
+
+        from caching.page_cache import purge_when_changed, register_edge_urls
+        from news.caching import purge_if_public_comment, story_listing_urls
+        from news.models import Author, FranchiseTag, ReaderComment
+
+        purge_when_changed(Author, FranchiseTag)
+        register_edge_urls(story_listing_urls)
+        for signal in (post_save, post_delete):
+            signal.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid=f"talkies_comment_{signal}")
+
 
 def _grant_new_section(sender, instance, created, raw=False, **kwargs):
     """A new section is open to writers and copy editors straight away."""

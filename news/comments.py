@@ -115,10 +115,10 @@ def is_trusted(comment):
 def approve(comments, actor=None):
     """Publish comments: readers see them at once and the story's authors
     hear about each by email, through Celery. Saving an approved comment
-    purges the page cache (config.page_cache); each story's Varnish copies
+    purges the page cache (caching.page_cache); each story's Varnish copies
     and its byline are handled once, however many of its comments are
     approved together."""
-    from config.page_cache import purge_edge_cache
+    from caching.page_cache import purge_edge_cache
     from news.notifications import Event, record
 
     by_story = {}
@@ -147,7 +147,7 @@ def approve(comments, actor=None):
 
 
 def mark_spam(comments, reason="marked by a moderator"):
-    from config.page_cache import purge_page_cache
+    from caching.page_cache import purge_page_cache
 
     ReaderComment.objects.filter(pk__in=[comment.pk for comment in comments]).update(
         status=ReaderComment.Status.SPAM, spam_reason=reason

@@ -454,7 +454,7 @@ def free_port():
 def varnish(live_server, tmp_path, settings):
     assert VARNISHD, "varnishd is missing: `make test` installs it (requirements/install-debian-packages)"
     backend_port = live_server.url.rsplit(":", 1)[1]
-    vcl = (django_settings.BASE_DIR / "config" / "varnish.vcl").read_text()
+    vcl = (django_settings.BASE_DIR / "caching" / "varnish.vcl").read_text()
     vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";')
     vcl = vcl.replace('.port = "8000";', f'.port = "{backend_port}";')
     (tmp_path / "talkies.vcl").write_text(vcl)

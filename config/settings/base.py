@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "django_ratelimit",
     "throttling",
+    "caching",
     "home",
     "news",
     "search",
@@ -76,14 +77,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache, so that cached pages get the header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.page_cache.ReaderPageCacheMiddleware",
+    "caching.page_cache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "home.site_cache.ReaderSiteMiddleware",
+    "caching.site.ReaderSiteMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -147,7 +148,7 @@ CACHE_URL = env_str("CACHE_URL")
 CACHE_KEY_PREFIX = f"talkies:{RELEASE_ID}"
 if CACHE_URL:
     _redis_cache = {
-        "BACKEND": "config.cache.ResilientRedisCache",
+        "BACKEND": "caching.backends.ResilientRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "TIMEOUT": 300,
@@ -206,7 +207,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_DISABLE_ACCESS_LOG = True
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows Django's own RedisCache, not our subclass of it
-    # (config/cache.py), which keeps its atomic incr.
+    # (caching/backends.py), which keeps its atomic incr.
     "django_ratelimit.W001",
 ]
 if not CACHE_URL:
@@ -232,7 +233,7 @@ AKISMET_URL = env_str("AKISMET_URL", "https://rest.akismet.com/1.1/comment-check
 BENCH_ENDPOINTS = env_bool("TALKIES_BENCH_ENDPOINTS", False)
 
 # Anonymous reader pages are cached whole for this long (0 turns it off) and
-# purged on every change readers could see: see config/page_cache.py.
+# purged on every change readers could see: see caching/page_cache.py.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Reader-page fragments (a story's body, byline, related stories) are cached
 # under the same generation, so that a page-cache miss renders fast too.

@@ -20,6 +20,7 @@ from wagtail.search import index
 
 from rest_framework import serializers
 
+from caching.page_cache import fragment_cache_enabled
 from news.blocks import ArticleBodyBlock, CorrectionBlock, SourceBlock
 from news.forms import ArticlePageForm
 
@@ -310,8 +311,6 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
         return data
 
     def get_context(self, request, *args, **kwargs):
-        from home.templatetags.fragment_cache import fragment_cache_enabled
-
         context = super().get_context(request, *args, **kwargs)
         # Read only when the comments fragment is rendered, not on a cache hit.
         context["comments"] = CommentThread(self, request)

@@ -25,7 +25,7 @@ class FranchiseTagQuerySet(models.QuerySet):
         tags is the slowest query of the pages that show this (home, empty
         search results), and the answer changes only with a publish: kept
         under the page cache's generation."""
-        from config.page_cache import kept_for_generation
+        from caching.page_cache import kept_for_generation
 
         return kept_for_generation(
             f"most-covered-franchises:{limit}",

@@ -27,7 +27,7 @@ def test_it_names_the_production_stack():
     assert set(SERVICES) == {"varnish", "release", "web", "worker", "beat", "postgres", "redis", "elasticsearch"}
     assert set(COMPOSE["volumes"]) == {
         volume.split(":")[0] for service in SERVICES.values() for volume in service.get("volumes", [])
-    } - {"./config/varnish.vcl"}
+    } - {"./caching/varnish.vcl"}
 
 
 def test_every_variable_production_requires_comes_from_compose_or_the_env_file():

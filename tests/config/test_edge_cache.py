@@ -1,4 +1,4 @@
-"""Varnish in front of the app (config/varnish.vcl): a story that spikes is
+"""Varnish in front of the app (caching/varnish.vcl): a story that spikes is
 served from it, a correction shows at once after publish, and editors and
 form posts always reach the app. Runs the real varnishd (Debian's package;
 `make test` installs it) against the live test server."""

@@ -135,7 +135,7 @@ def test_a_publish_in_another_process_reaches_this_one(client, story):
             "import django; django.setup(); "
             "from django.conf import settings; settings.PAGE_CACHE_GENERATION_FILE = "
             f"{django_settings.PAGE_CACHE_GENERATION_FILE!r}; "
-            "from config.page_cache import purge_page_cache; purge_page_cache()",
+            "from caching.page_cache import purge_page_cache; purge_page_cache()",
         ],
         check=True,
         cwd=django_settings.BASE_DIR,

@@ -160,7 +160,7 @@ def stack(tmp_path_factory):
                 workdir,
             )
         )
-        vcl = (ROOT / "config" / "varnish.vcl").read_text()
+        vcl = (ROOT / "caching" / "varnish.vcl").read_text()
         vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
             '.port = "8000";', f'.port = "{web_port}";'
         )

@@ -7,7 +7,7 @@ rendered."""
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from config.page_cache import ban_edge_cache, new_generation
+from caching.page_cache import ban_edge_cache, new_generation
 
 
 class Command(BaseCommand):

@@ -13,8 +13,13 @@ page), anything but GET/HEAD, the admin, search (its query log must count
 every search), the API, health checks, any response that sets a cookie or
 embeds a CSRF token, and any response that is not a 200.
 
-An HTTP cache in front (Varnish, config/varnish.vcl) follows the
+An HTTP cache in front (Varnish, caching/varnish.vcl) follows the
 same rules; `purge_edge_cache` clears it through wagtail.contrib.frontend_cache.
+
+This app knows Wagtail's pages and sites, not the project's models: an app
+whose models show on reader pages connects them with `purge_when_changed`,
+and one whose pages are listed elsewhere names those addresses with
+`register_edge_urls`.
 """
 
 import re
@@ -26,7 +31,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, QueryDict
+
+from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "page-cache:generation"
 HEADER = "X-Page-Cache"
@@ -37,7 +47,7 @@ CACHEABLE_PARAMS = {"page"}
 # append to links. A story that spikes is mostly reached through such links:
 # they are dropped before anything reads the request, so those readers share
 # the cached page (the browser keeps the full address for analytics).
-# config/varnish.vcl strips the same names.
+# caching/varnish.vcl strips the same names.
 TRACKING_PARAM = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|twclid|ref_src|_ga)$")
 # Response headers worth keeping with a cached page.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
@@ -91,6 +101,11 @@ def kept_for_generation(name, load, seconds=None):
         if value is not None:
             cache.set(key, value, seconds or settings.FRAGMENT_CACHE_SECONDS)
     return value
+
+
+def fragment_cache_enabled(request):
+    """Fragments are kept for reader requests; previews always render fresh."""
+    return bool(settings.FRAGMENT_CACHE_SECONDS) and request is not None and not getattr(request, "is_preview", False)
 
 
 def new_generation():
@@ -178,12 +193,22 @@ class ReaderPageCacheMiddleware:
         return response
 
 
+# Functions page -> addresses that also show it (a story's series hub, its
+# franchise and author pages...), registered by the apps that know them.
+EDGE_URL_PROVIDERS = []
+
+
+def register_edge_urls(provider):
+    """`provider(page, root_url)` returns the addresses, besides the page and
+    its ancestors, whose HTTP-cache copies must go when the page changes."""
+    if provider not in EDGE_URL_PROVIDERS:
+        EDGE_URL_PROVIDERS.append(provider)
+    return provider
+
+
 def edge_urls(page):
     """Every address that shows this page: the page, its ancestors' listings
-    (home, section), and for a story its series hub, franchise and author
-    pages and the feeds."""
-    from news.models import ArticlePage
-
+    (home, section), the feeds and sitemaps, and what the apps registered."""
     site = page.get_site()
     if site is None:
         return []
@@ -191,20 +216,14 @@ def edge_urls(page):
     urls = [root + path for path in ("/", "/feeds/latest.rss", "/feeds/latest.atom", "/news-sitemap.xml")]
     urls += [page.get_full_url()]
     urls += [ancestor.get_full_url() for ancestor in page.get_ancestors().filter(depth__gt=1)]
-    page = page.specific_deferred
-    if isinstance(page, ArticlePage):
-        if page.series_id:
-            urls.append(page.series.get_full_url())
-        urls += [root + tag.get_absolute_url() for tag in page.franchise_tags.all()]
-        urls += [root + link.author.get_absolute_url() for link in page.article_authors.select_related("author")]
+    for provider in EDGE_URL_PROVIDERS:
+        urls += provider(page, root)
     return [url for url in dict.fromkeys(urls) if url]
 
 
 def purge_edge_cache(instance=None, **kwargs):
     """Purge the HTTP cache's copies of every listing that shows this page,
     after commit. Wagtail's frontend_cache purges the page's own URL."""
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
-
     if instance is None or not get_backends():
         return
     urls = edge_urls(instance)
@@ -219,7 +238,7 @@ def purge_edge_cache(instance=None, **kwargs):
 
 def ban_edge_cache():
     """Drop every page the HTTP caches hold (a BAN to each Varnish in
-    WAGTAILFRONTENDCACHE, config/varnish.vcl). Returns the caches that
+    WAGTAILFRONTENDCACHE, caching/varnish.vcl). Returns the caches that
     answered and those that did not."""
     answered, failed = [], []
     for backend in settings.WAGTAILFRONTENDCACHE.values():
@@ -234,41 +253,26 @@ def ban_edge_cache():
     return answered, failed
 
 
-def purge_if_public_comment(instance, **kwargs):
-    """Approved comments are on reader pages; pending and spam ones are not,
-    so readers' submissions cannot be used to flush the cache."""
-    if instance.status == instance.Status.APPROVED:
-        purge_page_cache()
+def purge_when_changed(*models):
+    """Every save or delete of these models starts a new generation: for
+    models an app shows on reader pages (authors, franchises, settings)."""
+    for model in models:
+        label = model._meta.label_lower
+        post_save.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_save_{label}")
+        post_delete.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_delete_{label}")
 
 
 def connect_signals():
-    """Purge on every change a reader could see. Connected in an app's
-    ready() so that Celery workers (scheduled publishing) purge too."""
-    from django.db.models.signals import post_delete, post_save
-
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from home.models import SiteSettings
-    from news.models import Author, FranchiseTag, ReaderComment
-
+    """Purge on every change to Wagtail's pages, sites and view restrictions.
+    Connected in the app's ready() so that Celery workers (scheduled
+    publishing) purge too."""
     page_published.connect(purge_page_cache, dispatch_uid="talkies_page_cache_publish")
     page_published.connect(purge_edge_cache, dispatch_uid="talkies_edge_cache_publish")
     page_unpublished.connect(purge_edge_cache, dispatch_uid="talkies_edge_cache_unpublish")
     page_unpublished.connect(purge_page_cache, dispatch_uid="talkies_page_cache_unpublish")
     post_page_move.connect(purge_page_cache, dispatch_uid="talkies_page_cache_move")
-    for model in (Author, FranchiseTag, SiteSettings):
-        post_save.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_save_{model.__name__}")
-        post_delete.connect(purge_page_cache, sender=model, dispatch_uid=f"talkies_page_cache_del_{model.__name__}")
-
-    post_save.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment")
-    post_delete.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid="talkies_page_cache_comment_del")
-
-    from wagtail.models import Page, PageViewRestriction, Site
-
     post_delete.connect(purge_page_cache, sender=Page, dispatch_uid="talkies_page_cache_delete")
     # Reader requests find their site and home page under the generation.
-    post_save.connect(purge_page_cache, sender=Site, dispatch_uid="talkies_page_cache_site")
-    post_delete.connect(purge_page_cache, sender=Site, dispatch_uid="talkies_page_cache_site_del")
+    purge_when_changed(Site)
     # A page made private must vanish from every cached listing at once.
-    post_save.connect(purge_page_cache, sender=PageViewRestriction, dispatch_uid="talkies_page_cache_restrict")
-    post_delete.connect(purge_page_cache, sender=PageViewRestriction, dispatch_uid="talkies_page_cache_unrestrict")
+    purge_when_changed(PageViewRestriction)

@@ -3,7 +3,7 @@
 Wagtail looks up the Site for every request, then loads the specific home
 page to start routing from: two queries before a story is even found. Both
 change only with a publish or a change to a Site, which start a new page-cache
-generation (config/page_cache.py), so reader requests read them from the
+generation (caching/page_cache.py), so reader requests read them from the
 cache under that generation, as they do fragments and the navigation.
 """
 
@@ -12,7 +12,7 @@ from django.http.request import split_domain_port
 
 from wagtail.models import Site
 
-from config.page_cache import is_admin_path, kept_for_generation
+from caching.page_cache import is_admin_path, kept_for_generation
 
 
 def site_with_home_page(request):

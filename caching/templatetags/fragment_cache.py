@@ -2,7 +2,7 @@
 
 Rendering a story's body, byline and related stories is most of the cost of
 its page. Those fragments are cached under the page cache's generation
-(config/page_cache.py), so every publish, unpublish, move or edit to a
+(caching/page_cache.py), so every publish, unpublish, move or edit to a
 franchise or author invalidates them at once, like whole pages. Previews
 are always rendered fresh.
 """
@@ -10,15 +10,10 @@ are always rendered fresh.
 import hashlib
 
 from django import template
-from django.conf import settings
 
-from config.page_cache import kept_for_generation
+from caching.page_cache import fragment_cache_enabled, kept_for_generation
 
 register = template.Library()
-
-
-def fragment_cache_enabled(request):
-    return bool(settings.FRAGMENT_CACHE_SECONDS) and request is not None and not getattr(request, "is_preview", False)
 
 
 class ReaderFragmentNode(template.Node):
