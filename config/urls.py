@@ -6,8 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config.healthz import healthz
 from news.api import api_router
+from operations.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

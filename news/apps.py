@@ -47,6 +47,11 @@ class NewsConfig(AppConfig):
 
         purge_when_changed(Author, FranchiseTag)
         register_edge_urls(story_listing_urls)
+
+        from news.dashboard import check_scheduled_publishing
+        from operations.health import register_probe
+
+        register_probe("scheduled_publishing", check_scheduled_publishing)
         for signal in (post_save, post_delete):
             signal.connect(purge_if_public_comment, sender=ReaderComment, dispatch_uid=f"talkies_comment_{signal}")
 

@@ -155,3 +155,11 @@ def construct_panels(request, panels):
     panels.append(ScheduledPanel(request))
     panels.append(RecentlyPublishedPanel(request))
     panels.append(PublishedPerDayPanel(request))
+
+
+def check_scheduled_publishing() -> str:
+    """/healthz: down while a scheduled story is late."""
+    missed = missed_go_lives().count()
+    if missed:
+        raise RuntimeError(f"{missed} scheduled stories missed their go-live time")
+    return "on time"

@@ -17,6 +17,11 @@ class SearchConfig(AppConfig):
         post_page_move.connect(_queue_sync, dispatch_uid="talkies_reader_index_move")
         post_delete.connect(_queue_sync, sender=ArticlePage, dispatch_uid="talkies_reader_index_delete")
 
+        from operations.health import register_probe
+        from search.health import check_search
+
+        register_probe("search", check_search)
+
 
 def _queue_sync(sender, instance, **kwargs):
     from django.db import transaction

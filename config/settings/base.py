@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "throttling",
     "caching",
+    "operations",
     "home",
     "news",
     "search",
@@ -372,7 +373,7 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULER = "config.celery.HeartbeatScheduler"
+CELERY_BEAT_SCHEDULER = "operations.heartbeats.HeartbeatScheduler"
 # Beat and the worker stamp a heartbeat this often; /healthz reports either
 # as down once its stamp is HEARTBEAT_MISSED_PERIODS periods old.
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 30)
@@ -387,7 +388,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-pending-index-updates": {"task": "search.tasks.dispatch_pending_index_updates", "schedule": 60.0},
     # Stamps the worker's heartbeat; beat stamps its own as it schedules it.
     "heartbeat": {
-        "task": "config.heartbeat",
+        "task": "operations.heartbeat",
         "schedule": float(HEARTBEAT_SECONDS),
         # Not worth running late: a worker back from the dead stamps once.
         "options": {"expires": HEARTBEAT_SECONDS},
@@ -424,7 +425,7 @@ MISSED_GO_LIVE_ALARM_MINUTES = 5
 # Wagtail 8 hands its own background work (search index and reference index
 # updates, image focal points) to django-tasks; this backend sends each of
 # those to the Celery workers so one fleet does all asynchronous work.
-TASKS = {"default": {"BACKEND": "config.task_backend.CeleryTaskBackend"}}
+TASKS = {"default": {"BACKEND": "operations.task_backend.CeleryTaskBackend"}}
 
 # `manage.py seed_demo` creates demo users with a published password.
 DEMO_CONTENT_ALLOWED = False

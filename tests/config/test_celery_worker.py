@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def celery_tasks_backend(settings):
-    settings.TASKS = {"default": {"BACKEND": "config.task_backend.CeleryTaskBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "operations.task_backend.CeleryTaskBackend"}}
 
 
 def test_publish_request_hands_index_update_to_a_real_worker(client, celery_worker_process, celery_tasks_backend):
@@ -57,6 +57,6 @@ def test_publish_request_hands_index_update_to_a_real_worker(client, celery_work
         timeout=60,
         message="the worker to index the story's references",
     )
-    assert "config.run_django_task" in celery_worker_process.log()
+    assert "operations.run_django_task" in celery_worker_process.log()
     api = client.get("/api/v2/images/").json()
     assert [item["title"] for item in api["items"]] == ["Key art for Night Ledger"]

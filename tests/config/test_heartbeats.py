@@ -13,6 +13,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
 @pytest.fixture
+def killable_worker(worker):
+    """The session's worker, started again after the test kills it: other
+    tests use it through `celery_worker_process`, which does not restart it."""
+    yield worker
+    if worker.process.poll() is not None:
+        worker.restart()
+
+
+@pytest.fixture
 def beat(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "HEARTBEAT_SECONDS": "1"}
     process = subprocess.Popen(
@@ -34,7 +43,8 @@ def health(client):
     return response.status_code, response.json()["checks"]
 
 
-def test_healthz_turns_unhealthy_when_the_worker_or_beat_stops(client, settings, worker, beat):
+def test_healthz_turns_unhealthy_when_the_worker_or_beat_stops(client, settings, killable_worker, beat):
+    worker = killable_worker
     settings.HEALTHZ_CHECKS_HEARTBEATS = True
     settings.HEARTBEAT_SECONDS = 1
 

@@ -16,6 +16,8 @@ from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
 
+from operations.tasks import run_django_task
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,8 +30,6 @@ class CeleryTaskBackend(BaseTaskBackend):
         args, kwargs = list(args), dict(kwargs)
 
         def send():
-            from config.celery import run_django_task
-
             try:
                 run_django_task.apply_async(
                     args=(task.module_path, args, kwargs),
