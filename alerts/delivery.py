@@ -3,7 +3,7 @@
 Rows go in groups of ALERT_SMTP_LANES. Each message is sent to the relay up
 to, not including, its end of data, one SMTP connection per message; the
 rows are then claimed under a row lock and marked sent in one transaction,
-and the end-of-data lines go out as its COMMIT leaves (config/mail.py). A
+and the end-of-data lines go out as its COMMIT leaves (alerts/mail.py). A
 worker killed at any point leaves each row either sent and accepted, or
 unsent and discarded by the relay, and the retry picks up exactly the
 unsent ones.
@@ -19,8 +19,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alerts.mail import Abandoned, begin_handoffs
 from alerts.models import Delivery, Follower
-from config.mail import Abandoned, begin_handoffs
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status

@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from alerts import tokens
-from config.mail import PreparedMessage
+from alerts.mail import PreparedMessage
 
 # Alerts render once per batch with these stand-ins for the follower's own
 # links, then each copy swaps its links in: rendering two templates per

@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from config.env import env_bool, env_int, env_list, env_str, git_commit
+from config.settings.env import env_bool, env_int, env_list, env_str, git_commit
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime state of the embedded defaults (SQLite file, broker queue, mail,
@@ -292,7 +292,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Talkies <newsroom@talkies.lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "config.mail.EmailBackend"
+    EMAIL_BACKEND = "alerts.mail.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")

@@ -1,7 +1,7 @@
 """Local development: `make run`. Debug on, everything embedded unless the
 environment names a real service."""
 
-from config.env import env_bool, env_int
+from config.settings.env import env_bool, env_int
 
 from .base import *  # noqa: F403
 

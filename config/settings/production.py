@@ -5,7 +5,14 @@ variable that is missing, rather than run half-configured."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import REQUIRED_ENVIRONMENT, env_bool, env_int, env_list, env_str, missing_production_environment
+from config.settings.env import (
+    REQUIRED_ENVIRONMENT,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    missing_production_environment,
+)
 
 from .base import *  # noqa: F403
 

@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from config.env import env_str
+from config.settings.env import env_str
 
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, DATABASES, VAR_DIR
@@ -26,7 +26,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # it talks SMTP to a relay the tests run (tests/conftest.py: smtp_sink).
 _smtp_port = env_str("TALKIES_TEST_SMTP_PORT")
 if _smtp_port:
-    EMAIL_BACKEND = "config.mail.EmailBackend"
+    EMAIL_BACKEND = "alerts.mail.EmailBackend"
     EMAIL_HOST = "127.0.0.1"
     EMAIL_PORT = int(_smtp_port)
     EMAIL_USE_TLS = False

@@ -9,7 +9,7 @@ from django.urls import resolve
 
 import yaml
 
-from config.env import REQUIRED_ENVIRONMENT
+from config.settings.env import REQUIRED_ENVIRONMENT
 from tests.conftest import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
