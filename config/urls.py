@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("search/", include("search.urls")),
     path("follow/", include("alerts.urls")),
+    path("comments/", include("comments.urls")),
     path("", include("news.urls")),
 ]
 

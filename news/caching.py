@@ -1,7 +1,6 @@
 """What the caches must drop when newsroom content changes (caching/ asks
 the apps, it does not reach into them)."""
 
-from caching.page_cache import purge_page_cache
 from news.models import ArticlePage
 
 
@@ -14,10 +13,3 @@ def story_listing_urls(page, root_url):
     urls += [root_url + tag.get_absolute_url() for tag in page.franchise_tags.all()]
     urls += [root_url + link.author.get_absolute_url() for link in page.article_authors.select_related("author")]
     return urls
-
-
-def purge_if_public_comment(instance, **kwargs):
-    """Approved comments are on reader pages; pending and spam ones are not,
-    so readers' submissions cannot be used to flush the cache."""
-    if instance.status == instance.Status.APPROVED:
-        purge_page_cache()

@@ -16,7 +16,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("comments/<int:page_id>/", views.comment_form, name="comment_form"),
 ]
 
 for fmt, feed_type in FORMATS.items():

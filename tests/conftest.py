@@ -17,6 +17,8 @@ from django.core.cache import caches
 
 import pytest
 
+from tests.support.admin import ADMIN
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -391,11 +393,11 @@ def sign_in(page, live_server, username):
     """Sign `page`'s browser context in to the admin, through its login form."""
     from tests.factories import PASSWORD
 
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(f"{live_server.url}{ADMIN}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.wait_for_url(f"{live_server.url}{ADMIN}/")
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from news.models import (
     SeriesHubPage,
     SeriesIndexPage,
 )
+from tests.support.admin import ADMIN
 
 PASSWORD = "correct horse battery staple"
 
@@ -244,4 +245,4 @@ def newsroom_users(**group_by_username):
 def workflow_action(client, page, action, comment=""):
     """Press a workflow button ("approve", "reject") on `page`'s current task, as the admin does."""
     state = page.current_workflow_task_state
-    return client.post(f"/admin/pages/workflow/action/{page.pk}/{action}/{state.pk}/", {"comment": comment})
+    return client.post(f"{ADMIN}/pages/workflow/action/{page.pk}/{action}/{state.pk}/", {"comment": comment})

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "operations",
     "home",
     "news",
+    "editorial",
+    "comments",
     "search",
     "alerts",
 ]
@@ -382,8 +384,8 @@ HEALTHZ_CHECKS_HEARTBEATS = True
 # Local time the daily alert digest goes out; it covers the 24 hours before.
 ALERT_DIGEST_HOUR = env_int("ALERT_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {"task": "news.tasks.publish_scheduled_pages", "schedule": 60.0},
-    "dispatch-pending-notifications": {"task": "news.tasks.dispatch_pending_notifications", "schedule": 60.0},
+    "publish-scheduled-pages": {"task": "editorial.tasks.publish_scheduled_pages", "schedule": 60.0},
+    "dispatch-pending-notifications": {"task": "editorial.tasks.dispatch_pending_notifications", "schedule": 60.0},
     "dispatch-pending-alerts": {"task": "alerts.tasks.dispatch_pending_alerts", "schedule": 60.0},
     "dispatch-pending-index-updates": {"task": "search.tasks.dispatch_pending_index_updates", "schedule": 60.0},
     # Stamps the worker's heartbeat; beat stamps its own as it schedules it.

@@ -1,7 +1,5 @@
 from .article import ArticleAuthor, ArticlePage, prefetch_cards
 from .authors import Author
-from .comments import ReaderComment
-from .notifications import EditorialNotification
 from .sections import SectionPage
 from .series import SeriesHubPage, SeriesIndexPage, SeriesSeason
 from .tags import ArticleFranchiseTag, FranchiseTag, SeriesFranchiseTag
@@ -11,8 +9,6 @@ __all__ = [
     "ArticleFranchiseTag",
     "ArticlePage",
     "Author",
-    "EditorialNotification",
-    "ReaderComment",
     "FranchiseTag",
     "SectionPage",
     "SeriesFranchiseTag",

@@ -3,7 +3,6 @@ import re
 
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
@@ -39,6 +38,15 @@ def tagged_any_q(tag_ids):
     return models.Q(pk__in=ArticleFranchiseTag.objects.filter(tag_id__in=tag_ids).values("content_object_id"))
 
 
+# Values other apps show on every story card (a comment count, say), each
+# computed in the listing's own query: name -> function returning an expression.
+CARD_ANNOTATIONS = {}
+
+
+def register_card_annotation(name, expression):
+    CARD_ANNOTATIONS[name] = expression
+
+
 def card_prefetches():
     """What a story card shows besides the page row: image, byline, tags."""
     return (
@@ -61,22 +69,11 @@ class ArticlePageQuerySet(PageQuerySet):
         Every listing, feed and sitemap starts here so that none of them can
         leak a draft, a private story or an embargoed one.
         """
-        from .comments import ReaderComment
-
-        # Counted in the listing's own query: a correlated count per card.
-        approved_comments = (
-            ReaderComment.objects.approved()
-            .filter(page=models.OuterRef("pk"))
-            .order_by()
-            .values("page")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
         return (
             visible_to_readers(self)
             .select_related("series")
             .defer_streamfields()
-            .annotate(comment_count=Coalesce(models.Subquery(approved_comments), 0))
+            .annotate(**{name: expression() for name, expression in CARD_ANNOTATIONS.items()})
             .order_by("-first_published_at", "-pk")
         )
 
@@ -312,8 +309,6 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Read only when the comments fragment is rendered, not on a cache hit.
-        context["comments"] = CommentThread(self, request)
         around = StoriesAround(self, request)
         if fragment_cache_enabled(request):
             # Read only if the cached fragment of this page has to be rendered.
@@ -323,52 +318,6 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
             context["more_in_series"] = around.more_in_series
             context["related_stories"] = around.related_stories
         return context
-
-
-class CommentThread:
-    """A page of a story's approved comments, oldest first, with their
-    replies: three queries however many comments there are."""
-
-    def __init__(self, page, request):
-        self.page = page
-        self.request = request
-
-    @cached_property
-    def counts(self):
-        from .comments import ReaderComment
-
-        return (
-            ReaderComment.objects.approved()
-            .filter(page=self.page)
-            .aggregate(total=models.Count("pk"), threads=models.Count("pk", filter=models.Q(parent=None)))
-        )
-
-    @property
-    def total(self):
-        return self.counts["total"]
-
-    @cached_property
-    def items(self):
-        from django.conf import settings
-        from django.core.paginator import Paginator
-        from django.http import Http404
-
-        from .comments import ReaderComment
-
-        paginator = Paginator(ReaderComment.objects.thread_for(self.page), settings.COMMENTS_PER_PAGE)
-        paginator.count = self.counts["threads"]  # counted above, with the total
-        raw = self.request.GET.get("page", "1")
-        if not raw.isdigit() or not 1 <= int(raw) <= max(paginator.num_pages, 1):
-            raise Http404("No such page of comments")
-        items = paginator.page(int(raw))
-        items.object_list = list(items.object_list)
-        return items
-
-    @property
-    def open(self):
-        from news.comments import comments_open
-
-        return comments_open(self.page)
 
 
 class StoriesAround:

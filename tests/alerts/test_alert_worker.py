@@ -21,6 +21,7 @@ from search.models import PendingIndexUpdate
 from tests.alerts.conftest import follow, links_in
 from tests.conftest import wait_for, worker_mail
 from tests.factories import ArticlePageFactory, AuthorFactory, SectionPageFactory, UserFactory, article_form_data
+from tests.support.admin import ADMIN
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +50,7 @@ def test_subscribe_confirm_publish_gives_one_email_with_working_unsubscribe(clie
         franchise_tags="Ironbound",
         action="action-publish",
     )
-    response = client.post(f"/admin/pages/add/news/articlepage/{section.pk}/", data)
+    response = client.post(f"{ADMIN}/pages/add/news/articlepage/{section.pk}/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     story = ArticlePage.objects.get(slug="night-ledger-season-three")
 
@@ -64,7 +65,7 @@ def test_subscribe_confirm_publish_gives_one_email_with_working_unsubscribe(clie
 
     # A correction re-published through the admin alerts nobody.
     data = article_form_data(story, series=hub.pk, action="action-publish", title="Night Ledger season three: dates")
-    assert client.post(f"/admin/pages/{story.pk}/edit/", data).status_code == 302
+    assert client.post(f"{ADMIN}/pages/{story.pk}/edit/", data).status_code == 302
     worker.drain()
     assert len(worker_mail(worker)) == 1
 

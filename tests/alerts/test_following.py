@@ -19,6 +19,7 @@ from alerts.models import AlertDelivery, ArticleAlert, DigestDelivery, Follow, F
 from alerts.tasks import send_daily_digests
 from tests.alerts.conftest import confirm, follow, links_in
 from tests.factories import ArticlePageFactory, UserFactory, newsroom_users
+from tests.support.admin import ADMIN
 
 # Transactional: confirmation mail and alerts leave on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -230,31 +231,31 @@ def test_admin_counts_followers_and_exports_a_topic(client, hub, tag, celery_eag
     confirmed_follower(client, "a@example.com", hub)
     confirmed_follower(client, "b@example.com", hub, tag, frequency="daily")
     follow(client, "pending@example.com", hub)
-    from news.newsroom import setup_newsroom
+    from editorial.newsroom import setup_newsroom
 
     setup_newsroom()
     users = newsroom_users(wren="Writers", eddie="Editors")
 
     client.force_login(users["eddie"])
-    page = client.get("/admin/reader-alerts/followers-by-topic/").content.decode()
+    page = client.get(f"{ADMIN}/reader-alerts/followers-by-topic/").content.decode()
     assert "Night Ledger" in page and "Ironbound" in page
-    response = client.get(f"/admin/reader-alerts/followers-by-topic/export/?topic=series:{hub.pk}")
+    response = client.get(f"{ADMIN}/reader-alerts/followers-by-topic/export/?topic=series:{hub.pk}")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["email", "frequency", "confirmed_at"]
     assert [row[:2] for row in rows[1:]] == [["a@example.com", "instant"], ["b@example.com", "daily"]]
-    assert client.get("/admin/reader-alerts/alert-deliveries/").status_code == 200
-    assert client.get("/admin/reader-alerts/followers-by-topic/export/?topic=series:99999").status_code == 404
+    assert client.get(f"{ADMIN}/reader-alerts/alert-deliveries/").status_code == 200
+    assert client.get(f"{ADMIN}/reader-alerts/followers-by-topic/export/?topic=series:99999").status_code == 404
 
     # Writers are turned away (Wagtail sends them to the dashboard) without an address.
     client.force_login(users["wren"])
     for path in (
-        f"/admin/reader-alerts/followers-by-topic/export/?topic=series:{hub.pk}",
-        "/admin/reader-alerts/followers-by-topic/",
+        f"{ADMIN}/reader-alerts/followers-by-topic/export/?topic=series:{hub.pk}",
+        f"{ADMIN}/reader-alerts/followers-by-topic/",
     ):
         response = client.get(path)
-        assert (response.status_code, response["Location"]) == (302, "/admin/")
+        assert (response.status_code, response["Location"]) == (302, f"{ADMIN}/")
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
-    assert client.get("/admin/reader-alerts/followers/").status_code == 200
+    assert client.get(f"{ADMIN}/reader-alerts/followers/").status_code == 200
 
 
 def test_no_alert_or_digest_mentions_a_draft_a_private_or_an_embargoed_story(client, hub, tag, celery_eager, settings):

@@ -15,6 +15,7 @@ import pytest
 from news.models import ArticlePage
 from tests.conftest import wait_for
 from tests.factories import AuthorFactory, ImageFactory, SectionPageFactory, UserFactory
+from tests.support.admin import ADMIN
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +47,7 @@ def test_publish_request_hands_index_update_to_a_real_worker(client, celery_work
             "action-publish": "action-publish",
         }
     )
-    response = client.post(f"/admin/pages/add/news/articlepage/{section.pk}/", data)
+    response = client.post(f"{ADMIN}/pages/add/news/articlepage/{section.pk}/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     article = ArticlePage.objects.get(slug="night-ledger-returns")
     assert article.live

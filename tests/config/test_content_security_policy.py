@@ -10,8 +10,8 @@ from django.conf import settings as django_settings
 
 import pytest
 
+from editorial.newsroom import EDITORS, setup_newsroom
 from news.models import ArticlePage
-from news.newsroom import EDITORS, setup_newsroom
 from tests.conftest import sign_in
 from tests.factories import (
     ArticlePageFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     SectionPageFactory,
     newsroom_users,
 )
+from tests.support.admin import ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_reader_pages_send_a_policy_without_unsafe_inline_and_the_admin_none(cli
         assert directives["style-src"] == "'self'"
         assert directives["object-src"] == "'none'"
     # Wagtail's admin relies on inline scripts of its own: left out of the policy.
-    assert "Content-Security-Policy" not in client.get("/admin/login/")
+    assert "Content-Security-Policy" not in client.get(f"{ADMIN}/login/")
 
 
 def test_social_embeds_lose_inline_code_and_keep_the_providers_script():
@@ -174,6 +175,6 @@ def test_editors_userbar_works_under_the_policy(browser, live_server, story_with
     edit_link.wait_for()
     assert violations(page) == []
     edit_link.click()
-    page.wait_for_url(f"{live_server.url}/admin/pages/{story_with_embed.pk}/edit/")
+    page.wait_for_url(f"{live_server.url}{ADMIN}/pages/{story_with_embed.pk}/edit/")
     assert ArticlePage.objects.get(pk=story_with_embed.pk).live
     context.close()

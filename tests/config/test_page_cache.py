@@ -168,8 +168,8 @@ def test_a_page_made_private_leaves_every_cached_listing_at_once(client, story):
 
 
 def test_an_approved_comment_shows_at_once_on_a_cached_story(client, story):
-    from news.comments import approve
-    from news.models import ReaderComment
+    from comments.models import ReaderComment
+    from comments.moderation import approve
 
     get(client, story.url)
     assert get(client, story.url)["X-Page-Cache"] == "hit"

@@ -22,8 +22,10 @@ from wagtail.models import PageViewRestriction, Revision
 import pytest
 
 from alerts.models import Follow, Follower
-from news.models import ArticlePage, EditorialNotification, FranchiseTag, ReaderComment
-from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from comments.models import ReaderComment
+from editorial.models import EditorialNotification
+from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from news.models import ArticlePage, FranchiseTag
 from tests.conftest import ROOT
 from tests.factories import (
     ArticlePageFactory,
@@ -36,6 +38,7 @@ from tests.factories import (
     series_index,
     workflow_action,
 )
+from tests.support.admin import ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +86,7 @@ class Newsroom:
         """A draft the writer submitted; optionally already through copy edit."""
         story = self.draft()
         self.client_for("writer").post(
-            f"/admin/pages/{story.pk}/edit/", article_form_data(story, action="action-submit")
+            f"{ADMIN}/pages/{story.pk}/edit/", article_form_data(story, action="action-submit")
         )
         if past_copy_edit:
             approve_current_step(self.client_for("copy editor"), story)
@@ -133,7 +136,7 @@ def approve_current_step(client, story):
 
 def preview_draft(client, newsroom):
     story = newsroom.draft(title="Matrix draft preview")
-    response = client.get(f"/admin/pages/{story.pk}/view_draft/")
+    response = client.get(f"{ADMIN}/pages/{story.pk}/view_draft/")
     return response.status_code == 200 and b"Matrix draft preview" in response.content
 
 
@@ -147,13 +150,13 @@ def view_private_page(client, newsroom):
 
 def edit_draft(client, newsroom):
     story = newsroom.draft()
-    client.post(f"/admin/pages/{story.pk}/edit/", article_form_data(story, title="Retitled by a colleague"))
+    client.post(f"{ADMIN}/pages/{story.pk}/edit/", article_form_data(story, title="Retitled by a colleague"))
     return latest_title(story) == "Retitled by a colleague"
 
 
 def submit_for_review(client, newsroom):
     story = newsroom.draft()
-    client.post(f"/admin/pages/{story.pk}/edit/", article_form_data(story, action="action-submit"))
+    client.post(f"{ADMIN}/pages/{story.pk}/edit/", article_form_data(story, action="action-submit"))
     return fresh(story).current_workflow_state is not None
 
 
@@ -167,13 +170,13 @@ def approve_editor_step(client, newsroom):
 
 def publish(client, newsroom):
     story = newsroom.draft()
-    client.post(f"/admin/pages/{story.pk}/edit/", article_form_data(story, action="action-publish"))
+    client.post(f"{ADMIN}/pages/{story.pk}/edit/", article_form_data(story, action="action-publish"))
     return fresh(story).live
 
 
 def unpublish(client, newsroom):
     story = newsroom.live_story()
-    client.post(f"/admin/pages/{story.pk}/unpublish/")
+    client.post(f"{ADMIN}/pages/{story.pk}/unpublish/")
     return not fresh(story).live
 
 
@@ -181,25 +184,25 @@ def schedule(client, newsroom):
     story = newsroom.draft()
     go_live_at = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
     client.post(
-        f"/admin/pages/{story.pk}/edit/", article_form_data(story, action="action-publish", go_live_at=go_live_at)
+        f"{ADMIN}/pages/{story.pk}/edit/", article_form_data(story, action="action-publish", go_live_at=go_live_at)
     )
     return Revision.page_revisions.filter(object_id=str(story.pk), approved_go_live_at__isnull=False).exists()
 
 
 def delete_published_story(client, newsroom):
     story = newsroom.live_story()
-    client.post(f"/admin/pages/{story.pk}/delete/")
+    client.post(f"{ADMIN}/pages/{story.pk}/delete/")
     return fresh(story) is None
 
 
 def create_series_hub(client, newsroom):
     # The hub's form is the whole page editor; being let into it is the permission.
-    response = client.get(f"/admin/pages/add/news/serieshubpage/{series_index().pk}/")
+    response = client.get(f"{ADMIN}/pages/add/news/serieshubpage/{series_index().pk}/")
     return response.status_code == 200 and b'name="title"' in response.content
 
 
 def create_franchise_tag(client, newsroom):
-    client.post("/admin/snippets/news/franchisetag/add/", {"name": "Matrix Saga", "slug": "matrix-saga"})
+    client.post(f"{ADMIN}/snippets/news/franchisetag/add/", {"name": "Matrix Saga", "slug": "matrix-saga"})
     return FranchiseTag.objects.filter(slug="matrix-saga").exists()
 
 
@@ -207,7 +210,7 @@ def moderate_comments(client, newsroom):
     comment = ReaderComment.objects.create(
         page=newsroom.live_story(), name="Reader", email="reader@example.com", body="Waiting for a moderator."
     )
-    client.post(f"/admin/bulk/news/readercomment/approve/?next=/admin/&id={comment.pk}")
+    client.post(f"{ADMIN}/bulk/comments/readercomment/approve/?next=/admin/&id={comment.pk}")
     comment.refresh_from_db()
     return comment.status == ReaderComment.Status.APPROVED
 
@@ -219,7 +222,7 @@ def read_notification_log(client, newsroom):
         target="wren@talkies.test",
         defaults={"event": "published", "page_title": "Matrix story", "subject": "Matrix story is live"},
     )
-    response = client.get("/admin/editorial_notifications/")
+    response = client.get(f"{ADMIN}/editorial_notifications/")
     return response.status_code == 200 and b"Matrix story" in response.content
 
 
@@ -227,7 +230,7 @@ def export_followers(client, newsroom):
     hub = SeriesHubPageFactory(title="Matrix Files")
     follower = Follower.objects.create(email=f"fan-{hub.pk}@example.com", confirmed_at=timezone.now())
     Follow.objects.create(follower=follower, series=hub, confirmed_at=timezone.now())
-    response = client.get(f"/admin/reader-alerts/followers-by-topic/export/?topic=series:{hub.pk}")
+    response = client.get(f"{ADMIN}/reader-alerts/followers-by-topic/export/?topic=series:{hub.pk}")
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return response.status_code == 200 and follower.email.encode() in body
 
@@ -276,12 +279,12 @@ def test_refusals_are_4xx_or_a_redirect_never_a_server_error(newsroom):
     for role in ("anonymous reader", "writer", "copy editor"):
         client = newsroom.client_for(role)
         for path in (
-            f"/admin/pages/{story.pk}/unpublish/",
-            f"/admin/pages/{story.pk}/delete/",
-            "/admin/snippets/news/franchisetag/add/",
+            f"{ADMIN}/pages/{story.pk}/unpublish/",
+            f"{ADMIN}/pages/{story.pk}/delete/",
+            f"{ADMIN}/snippets/news/franchisetag/add/",
         ):
             response = client.post(path)
             assert response.status_code in (302, 403), (role, path, response.status_code)
             if role == "anonymous reader":
-                assert re.match(r"^/admin/login/\?next=", response["Location"])
+                assert re.match(rf"^{ADMIN}/login/\?next=", response["Location"])
     assert fresh(story).live

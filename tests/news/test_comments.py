@@ -8,11 +8,12 @@ from django.test import Client
 import pytest
 from lxml import html as lxml_html
 
-from news.comments import FORM_STARTED_SALT
-from news.models import ReaderComment
-from news.newsroom import EDITORS, WRITERS, setup_newsroom
-from news.tasks import check_reader_comment
+from comments.forms import FORM_STARTED_SALT
+from comments.models import ReaderComment
+from comments.tasks import check_reader_comment
+from editorial.newsroom import EDITORS, WRITERS, setup_newsroom
 from tests.factories import ArticlePageFactory, AuthorFactory, SectionPageFactory, hours_ago, newsroom_users
+from tests.support.admin import ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +79,13 @@ def test_a_comment_waits_for_moderation_then_appears_and_the_author_hears(
     comment.refresh_from_db()
     assert comment.status == "pending" and comment.spam_checked_at and comment.user_ip is None
 
-    from news.comments import approve
+    from comments.moderation import approve
 
     with django_capture_on_commit_callbacks(execute=True):
         approve([comment])
     assert comments_on(client, story) == ["Season two was better than I expected."]
-    from news.models import EditorialNotification
-    from news.tasks import deliver_editorial_notification
+    from editorial.models import EditorialNotification
+    from editorial.tasks import deliver_editorial_notification
 
     notification = EditorialNotification.objects.get(event="comment_approved")
     deliver_editorial_notification.apply(args=[notification.pk])
@@ -252,22 +253,22 @@ def test_moderators_approve_and_mark_spam_in_bulk_and_writers_cannot(client, sto
         for n in range(3)
     ]
     client.force_login(people["wren"])
-    assert client.get("/admin/snippets/news/readercomment/").status_code in (302, 403)
+    assert client.get(f"{ADMIN}/snippets/comments/readercomment/").status_code in (302, 403)
     response = client.post(
-        "/admin/bulk/news/readercomment/approve/?next=/admin/&id=" + str(pending[0].pk), {"id": [pending[0].pk]}
+        f"{ADMIN}/bulk/comments/readercomment/approve/?next=/admin/&id=" + str(pending[0].pk), {"id": [pending[0].pk]}
     )
     assert ReaderComment.objects.approved().count() == 0
 
     client.force_login(people["eddie"])
-    listing = client.get("/admin/snippets/news/readercomment/", {"status": "pending"})
+    listing = client.get(f"{ADMIN}/snippets/comments/readercomment/", {"status": "pending"})
     assert listing.status_code == 200 and b"Body 1." in listing.content
-    menu = client.get("/admin/").content.decode()
+    menu = client.get(f"{ADMIN}/").content.decode()
     assert "Reader comments (3)" in menu
     ids = "&".join(f"id={comment.pk}" for comment in pending[:2])
-    response = client.post(f"/admin/bulk/news/readercomment/approve/?next=/admin/&{ids}")
+    response = client.post(f"{ADMIN}/bulk/comments/readercomment/approve/?next=/admin/&{ids}")
     assert response.status_code == 302
     assert set(ReaderComment.objects.approved().values_list("body", flat=True)) == {"Body 0.", "Body 1."}
-    client.post(f"/admin/bulk/news/readercomment/mark_spam/?next=/admin/&id={pending[2].pk}")
+    client.post(f"{ADMIN}/bulk/comments/readercomment/mark_spam/?next=/admin/&id={pending[2].pk}")
     assert ReaderComment.objects.get(pk=pending[2].pk).status == "spam"
     assert comments_on(client, story) == ["Body 0.", "Body 1."]
 
@@ -279,12 +280,12 @@ def test_moderators_approve_and_mark_spam_in_bulk_and_writers_cannot(client, sto
         *Permission.objects.filter(codename__in=["moderate_readercomment", "view_readercomment"])
     )
     client.force_login(wren)
-    assert client.get("/admin/snippets/news/readercomment/").status_code == 200
-    client.post(f"/admin/bulk/news/readercomment/approve/?next=/admin/&id={pending[2].pk}")
+    assert client.get(f"{ADMIN}/snippets/comments/readercomment/").status_code == 200
+    client.post(f"{ADMIN}/bulk/comments/readercomment/approve/?next=/admin/&id={pending[2].pk}")
     assert ReaderComment.objects.get(pk=pending[2].pk).status == "approved"
 
     client.force_login(people["eddie"])
-    client.post(f"/admin/bulk/news/readercomment/delete/?next=/admin/&id={pending[0].pk}")
+    client.post(f"{ADMIN}/bulk/comments/readercomment/delete/?next=/admin/&id={pending[0].pk}")
     assert not ReaderComment.objects.filter(pk=pending[0].pk).exists()
     assert comments_on(client, story) == ["Body 1.", "Body 2."]
 

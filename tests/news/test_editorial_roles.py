@@ -8,8 +8,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 import pytest
 from lxml import html as lxml_html
 
-from news.models import ArticlePage, EditorialNotification
-from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from editorial.models import EditorialNotification
+from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from news.models import ArticlePage
 from tests.factories import (
     ArticlePageFactory,
     AuthorFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     newsroom_users,
     series_index,
 )
+from tests.support.admin import ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,7 @@ def people():
 
 
 def refused(response):
-    return response.status_code == 403 or (response.status_code == 302 and response["Location"] == "/admin/")
+    return response.status_code == 403 or (response.status_code == 302 and response["Location"] == f"{ADMIN}/")
 
 
 def test_setup_newsroom_is_idempotent():
@@ -46,33 +48,33 @@ def test_setup_newsroom_is_idempotent():
 def test_writers_cannot_publish_delete_or_manage_hubs_and_tags(client, people):
     story = ArticlePageFactory(parent=people["section"], owner=people["wren"])
     client.force_login(people["wren"])
-    assert client.get(f"/admin/pages/add/news/articlepage/{people['section'].pk}/").status_code == 200
-    assert client.get(f"/admin/pages/{story.pk}/edit/").status_code == 200
-    assert refused(client.post(f"/admin/pages/{story.pk}/unpublish/"))
-    assert refused(client.post(f"/admin/pages/{story.pk}/delete/"))
+    assert client.get(f"{ADMIN}/pages/add/news/articlepage/{people['section'].pk}/").status_code == 200
+    assert client.get(f"{ADMIN}/pages/{story.pk}/edit/").status_code == 200
+    assert refused(client.post(f"{ADMIN}/pages/{story.pk}/unpublish/"))
+    assert refused(client.post(f"{ADMIN}/pages/{story.pk}/delete/"))
     assert ArticlePage.objects.get(pk=story.pk).live
-    assert refused(client.get(f"/admin/pages/add/news/serieshubpage/{series_index().pk}/"))
-    assert refused(client.get("/admin/snippets/news/franchisetag/add/"))
-    assert refused(client.get("/admin/editorial_notifications/"))
+    assert refused(client.get(f"{ADMIN}/pages/add/news/serieshubpage/{series_index().pk}/"))
+    assert refused(client.get(f"{ADMIN}/snippets/news/franchisetag/add/"))
+    assert refused(client.get(f"{ADMIN}/editorial_notifications/"))
 
 
 def test_copy_editors_edit_any_story_but_do_not_publish(client, people):
     story = ArticlePageFactory(parent=people["section"], owner=people["wren"])
     client.force_login(people["casey"])
-    assert client.get(f"/admin/pages/{story.pk}/edit/").status_code == 200
-    assert refused(client.post(f"/admin/pages/{story.pk}/unpublish/"))
+    assert client.get(f"{ADMIN}/pages/{story.pk}/edit/").status_code == 200
+    assert refused(client.post(f"{ADMIN}/pages/{story.pk}/unpublish/"))
 
 
 def test_editors_unpublish_delete_and_manage_hubs_tags_and_authors(client, people):
     story = ArticlePageFactory(parent=people["section"], owner=people["wren"])
     client.force_login(people["eddie"])
-    assert client.get(f"/admin/pages/add/news/serieshubpage/{series_index().pk}/").status_code == 200
-    assert client.get("/admin/snippets/news/franchisetag/add/").status_code == 200
-    assert client.get("/admin/snippets/news/author/add/").status_code == 200
-    assert client.get("/admin/editorial_notifications/").status_code == 200
-    assert client.post(f"/admin/pages/{story.pk}/unpublish/").status_code == 302
+    assert client.get(f"{ADMIN}/pages/add/news/serieshubpage/{series_index().pk}/").status_code == 200
+    assert client.get(f"{ADMIN}/snippets/news/franchisetag/add/").status_code == 200
+    assert client.get(f"{ADMIN}/snippets/news/author/add/").status_code == 200
+    assert client.get(f"{ADMIN}/editorial_notifications/").status_code == 200
+    assert client.post(f"{ADMIN}/pages/{story.pk}/unpublish/").status_code == 302
     assert not ArticlePage.objects.get(pk=story.pk).live
-    assert client.post(f"/admin/pages/{story.pk}/delete/").status_code == 302
+    assert client.post(f"{ADMIN}/pages/{story.pk}/delete/").status_code == 302
     assert not ArticlePage.objects.filter(pk=story.pk).exists()
 
 
@@ -86,15 +88,15 @@ def test_checklist_warns_before_go_live_and_editors_can_override(client, people)
     client.force_login(people["eddie"])
 
     # Saving a draft is always fine.
-    assert client.post(f"/admin/pages/{story.pk}/edit/", checklist_form(story)).status_code == 302
+    assert client.post(f"{ADMIN}/pages/{story.pk}/edit/", checklist_form(story)).status_code == 302
 
-    response = client.post(f"/admin/pages/{story.pk}/edit/", checklist_form(story, **{"action-publish": "1"}))
+    response = client.post(f"{ADMIN}/pages/{story.pk}/edit/", checklist_form(story, **{"action-publish": "1"}))
     assert response.status_code == 200
     assert "a standfirst" in response.content.decode() and "at least one franchise tag" in response.content.decode()
     assert not ArticlePage.objects.get(pk=story.pk).live
 
     response = client.post(
-        f"/admin/pages/{story.pk}/edit/",
+        f"{ADMIN}/pages/{story.pk}/edit/",
         checklist_form(story, **{"action-publish": "1", "publish_despite_checklist": "on"}),
     )
     assert response.status_code == 302
@@ -107,7 +109,7 @@ def test_byline_listing_an_author_twice_is_a_clear_error(client, people):
     client.force_login(people["eddie"])
     data = checklist_form(story)
     data.update(nested_form_data({"article_authors": inline_formset([{"author": author.pk}, {"author": author.pk}])}))
-    response = client.post(f"/admin/pages/{story.pk}/edit/", data)
+    response = client.post(f"{ADMIN}/pages/{story.pk}/edit/", data)
     assert response.status_code == 200
     assert "Niko Parrish is listed twice" in response.content.decode()
 
@@ -119,28 +121,28 @@ def test_revisions_compare_rollback_lock_and_preview(client, people):
     story.save_revision(user=people["eddie"]).publish()
     client.force_login(people["eddie"])
 
-    history = client.get(f"/admin/pages/{story.pk}/history/")
+    history = client.get(f"{ADMIN}/pages/{story.pk}/history/")
     assert history.status_code == 200
-    compare = client.get(f"/admin/pages/{story.pk}/revisions/compare/{first_revision.pk}...latest/")
+    compare = client.get(f"{ADMIN}/pages/{story.pk}/revisions/compare/{first_revision.pk}...latest/")
     assert compare.status_code == 200
     assert "First" in compare.content.decode() and "Second" in compare.content.decode()
-    revert = client.get(f"/admin/pages/{story.pk}/revisions/{first_revision.pk}/revert/")
+    revert = client.get(f"{ADMIN}/pages/{story.pk}/revisions/{first_revision.pk}/revert/")
     assert revert.status_code == 200 and "First headline" in revert.content.decode()
 
     # Preview renders unsaved edits with the reader template.
-    preview_url = f"/admin/pages/{story.pk}/edit/preview/"
+    preview_url = f"{ADMIN}/pages/{story.pk}/edit/preview/"
     posted = client.post(preview_url, article_form_data(story, title="Unsaved headline"))
     assert posted.json()["is_valid"]
     preview = client.get(preview_url, {"mode": ""})
     assert preview.status_code == 200
     assert "Unsaved headline" in lxml_html.fromstring(preview.content).xpath("string(//h1)")
-    assert "Second headline" in client.get(f"/admin/pages/{story.pk}/view_draft/").content.decode()
+    assert "Second headline" in client.get(f"{ADMIN}/pages/{story.pk}/view_draft/").content.decode()
 
-    assert client.post(f"/admin/pages/{story.pk}/lock/").status_code == 302
+    assert client.post(f"{ADMIN}/pages/{story.pk}/lock/").status_code == 302
     story.refresh_from_db()
     assert story.locked and story.locked_by == people["eddie"]
     client.force_login(people["casey"])
-    edit = client.get(f"/admin/pages/{story.pk}/edit/")
+    edit = client.get(f"{ADMIN}/pages/{story.pk}/edit/")
     assert "locked" in edit.content.decode().lower()
 
 
@@ -164,7 +166,7 @@ def test_in_editor_comments_are_saved(client, people):
             }
         )
     )
-    response = client.post(f"/admin/pages/{story.pk}/edit/", data)
+    response = client.post(f"{ADMIN}/pages/{story.pk}/edit/", data)
     assert response.status_code == 302, [
         line for line in response.content.decode().splitlines() if "error" in line.lower()
     ][:20]
@@ -177,7 +179,7 @@ def test_dashboard_shows_the_newsroom_panels(client, people):
     ArticlePageFactory(parent=people["section"], title="Wren's draft", owner=people["wren"], live=False)
     ArticlePageFactory(parent=people["section"], title="Fresh on the site")
     client.force_login(people["wren"])
-    page = client.get("/admin/").content.decode()
+    page = client.get(f"{ADMIN}/").content.decode()
     for heading in (
         "Awaiting my review",
         "My drafts",
@@ -205,9 +207,9 @@ def test_notification_log_is_browsable_by_editors(client, people):
         attempts=1,
     )
     client.force_login(people["eddie"])
-    listing = client.get("/admin/editorial_notifications/", {"status": "sent"})
+    listing = client.get(f"{ADMIN}/editorial_notifications/", {"status": "sent"})
     assert listing.status_code == 200 and "Logged story" in listing.content.decode()
     assert (
-        refused(client.get("/admin/editorial_notifications/new/"))
-        or client.get("/admin/editorial_notifications/new/").status_code == 404
+        refused(client.get(f"{ADMIN}/editorial_notifications/new/"))
+        or client.get(f"{ADMIN}/editorial_notifications/new/").status_code == 404
     )

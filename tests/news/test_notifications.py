@@ -6,11 +6,12 @@ from django.core import mail
 
 import pytest
 
-from news.models import EditorialNotification
-from news.newsroom import EDITORS, setup_newsroom
-from news.tasks import deliver_editorial_notification, dispatch_pending_notifications
+from editorial.models import EditorialNotification
+from editorial.newsroom import EDITORS, setup_newsroom
+from editorial.tasks import deliver_editorial_notification, dispatch_pending_notifications
 from tests.conftest import wait_for
 from tests.factories import ArticlePageFactory, AuthorFactory, article_form_data, newsroom_users
+from tests.support.admin import ADMIN
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,7 +27,7 @@ def test_dead_webhook_is_retried_and_the_editorial_action_still_succeeds(client,
     client.force_login(editor)
     # The editor publishes straight from the page explorer's publish action.
     response = client.post(
-        f"/admin/pages/{story.pk}/edit/",
+        f"{ADMIN}/pages/{story.pk}/edit/",
         article_form_data(story, action="action-publish", dek="Another season.", body="<p>Renewed.</p>"),
     )
     assert response.status_code == 302
@@ -53,7 +54,7 @@ def test_dead_webhook_is_retried_and_the_editorial_action_still_succeeds(client,
 
 @pytest.mark.django_db
 def test_a_sent_notification_is_never_sent_again(django_capture_on_commit_callbacks):
-    from news.notifications import record
+    from editorial.notifications import record
 
     story = ArticlePageFactory(title="Quill interview")
     [notification] = record(

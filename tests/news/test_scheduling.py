@@ -9,8 +9,8 @@ from wagtail.models import Revision
 
 import pytest
 
+from editorial.tasks import publish_scheduled_pages
 from news.models import ArticlePage
-from news.tasks import publish_scheduled_pages
 from tests.conftest import wait_for
 from tests.factories import (
     ArticlePageFactory,
@@ -20,6 +20,7 @@ from tests.factories import (
     SeriesHubPageFactory,
     UserFactory,
 )
+from tests.support.admin import ADMIN
 
 READER_SURFACES = [
     "/",
@@ -105,11 +106,11 @@ def test_missed_go_live_raises_the_alarm(client):
     assert "1 scheduled stories missed" in response.json()["checks"]["scheduled_publishing"]["detail"]
 
     client.force_login(UserFactory(username="chief", is_staff=True, is_superuser=True))
-    dashboard = client.get("/admin/").content.decode()
+    dashboard = client.get(f"{ADMIN}/").content.decode()
     assert "Scheduled publishing is behind" in dashboard and "Late story" in dashboard
 
     # When beat returns, the story goes live and the alarm clears.
     publish_scheduled_pages()
     assert ArticlePage.objects.get(pk=story.pk).live
     assert client.get("/healthz").status_code == 200
-    assert "Scheduled publishing is behind" not in client.get("/admin/").content.decode()
+    assert "Scheduled publishing is behind" not in client.get(f"{ADMIN}/").content.decode()

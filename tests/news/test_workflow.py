@@ -12,8 +12,9 @@ from wagtail.models import WorkflowState
 
 import pytest
 
-from news.models import ArticlePage, EditorialNotification
-from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from editorial.models import EditorialNotification
+from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from news.models import ArticlePage
 from tests.conftest import wait_for, worker_mail
 from tests.factories import (
     AuthorFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     newsroom_users,
     workflow_action,
 )
+from tests.support.admin import ADMIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +53,7 @@ def as_user(client, user):
 def assert_refused(response):
     """Wagtail's admin answers a forbidden action with 403, or by sending the
     user back to the dashboard with a permission message."""
-    assert response.status_code == 403 or (response.status_code == 302 and response["Location"] == "/admin/"), (
+    assert response.status_code == 403 or (response.status_code == 302 and response["Location"] == f"{ADMIN}/"), (
         response.status_code,
         response.get("Location"),
     )
@@ -63,7 +65,7 @@ def test_story_goes_through_copy_edit_and_editor_approval(client, newsroom, work
 
     # The writer drafts and submits.
     response = as_user(client, writer).post(
-        f"/admin/pages/add/news/articlepage/{section.pk}/",
+        f"{ADMIN}/pages/add/news/articlepage/{section.pk}/",
         article_form("Night Ledger season two", author, "<p>First draft.</p>", "action-submit"),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -73,7 +75,7 @@ def test_story_goes_through_copy_edit_and_editor_approval(client, newsroom, work
 
     # A writer cannot publish, approve, or get past the review.
     client.post(
-        f"/admin/pages/{story.pk}/edit/",
+        f"{ADMIN}/pages/{story.pk}/edit/",
         article_form("Night Ledger season two", author, "<p>Sneaky.</p>", "action-publish", page=story),
     )
     story.refresh_from_db()
@@ -83,7 +85,7 @@ def test_story_goes_through_copy_edit_and_editor_approval(client, newsroom, work
 
     # Another writer cannot even open a colleague's story.
     as_user(client, newsroom["other_writer"])
-    assert_refused(client.get(f"/admin/pages/{story.pk}/edit/"))
+    assert_refused(client.get(f"{ADMIN}/pages/{story.pk}/edit/"))
 
     # The copy editor approves with a note.
     as_user(client, copy_editor)
@@ -107,7 +109,7 @@ def test_story_goes_through_copy_edit_and_editor_approval(client, newsroom, work
     # The writer revises and resubmits: review starts again at copy edit.
     as_user(client, writer)
     response = client.post(
-        f"/admin/pages/{story.pk}/edit/",
+        f"{ADMIN}/pages/{story.pk}/edit/",
         article_form("Night Ledger season two", author, "<p>Now with two sources.</p>", "action-submit", page=story),
     )
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
+from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from news.models import ArticlePage
-from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from tests.conftest import sign_in
 from tests.factories import ArticlePageFactory, FranchiseTagFactory, SectionPageFactory, newsroom_users
+from tests.support.admin import ADMIN
 
 APPROVE = re.compile(r"^\s*Approve( and Publish)?\s*$")
 
@@ -28,7 +29,7 @@ def test_writer_submits_and_reviewers_approve_in_the_admin(browser, live_server)
     story = ArticlePageFactory(
         parent=section, title="Draft headline", owner=users["wren"], live=False, tags=[FranchiseTagFactory()]
     )
-    edit_url = f"{live_server.url}/admin/pages/{story.pk}/edit/"
+    edit_url = f"{live_server.url}{ADMIN}/pages/{story.pk}/edit/"
 
     context, page = log_in(browser, live_server, "wren")
     page.goto(edit_url)
@@ -36,7 +37,7 @@ def test_writer_submits_and_reviewers_approve_in_the_admin(browser, live_server)
     page.get_by_role("button", name="More actions").click()
     assert not page.get_by_role("button", name="Publish").count()  # writers cannot publish
     page.get_by_role("button", name="Submit to Editorial review").click()
-    page.wait_for_url(f"{live_server.url}/admin/pages/{section.pk}/")
+    page.wait_for_url(f"{live_server.url}{ADMIN}/pages/{section.pk}/")
     context.close()
     story.refresh_from_db()
     assert story.current_workflow_task.name == "Copy edit"

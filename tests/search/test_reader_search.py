@@ -17,6 +17,7 @@ from tests.factories import (
     hours_ago,
 )
 from tests.search.conftest import reindex, results
+from tests.support.admin import ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +251,7 @@ def test_promoted_results_lead_the_first_page(client, archive):
 
 @pytest.mark.parametrize("backend", ["database"], indirect=True)
 def test_editors_see_top_and_zero_result_queries_without_personal_data(client, archive):
-    from news.newsroom import EDITORS, WRITERS, setup_newsroom
+    from editorial.newsroom import EDITORS, WRITERS, setup_newsroom
     from search.models import SearchQueryDay
     from tests.factories import newsroom_users
 
@@ -270,9 +271,9 @@ def test_editors_see_top_and_zero_result_queries_without_personal_data(client, a
     setup_newsroom()
     people = newsroom_users(eddie=EDITORS, wren=WRITERS)
     client.force_login(people["eddie"])
-    report = lxml_html.fromstring(client.get("/admin/reports/reader-searches/").content)
+    report = lxml_html.fromstring(client.get(f"{ADMIN}/reports/reader-searches/").content)
     assert report.xpath("//table[@id='top-queries']//td[1]/text()")[0] == "night ledger"
     assert report.xpath("//table[@id='zero-result-queries']//td[1]/text()") == ["zzqx"]
     client.force_login(people["wren"])
-    response = client.get("/admin/reports/reader-searches/")
+    response = client.get(f"{ADMIN}/reports/reader-searches/")
     assert response.status_code in (302, 403)

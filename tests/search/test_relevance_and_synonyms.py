@@ -12,6 +12,7 @@ from tests.factories import (
     newsroom_users,
 )
 from tests.search.conftest import reindex, results
+from tests.support.admin import ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -97,25 +98,25 @@ def test_pull_quotes_weigh_more_than_body_text_and_accents_fold(client, backend,
 
 @pytest.mark.parametrize("backend", ["database"], indirect=True)
 def test_editors_maintain_synonyms_in_the_admin_and_writers_cannot(client, backend):
-    from news.newsroom import EDITORS, WRITERS, setup_newsroom
+    from editorial.newsroom import EDITORS, WRITERS, setup_newsroom
 
     setup_newsroom()
     people = newsroom_users(eddie=EDITORS, wren=WRITERS)
     client.force_login(people["eddie"])
-    response = client.post("/admin/snippets/search/searchsynonym/add/", {"terms": "MCU"})
+    response = client.post(f"{ADMIN}/snippets/search/searchsynonym/add/", {"terms": "MCU"})
     assert response.status_code == 200
     errors = lxml_html.fromstring(response.content).xpath("string(//*[contains(@class, 'error-message')])")
     assert "at least two names" in errors
     assert b'value="MCU"' in response.content  # what the editor typed is kept
 
     response = client.post(
-        "/admin/snippets/search/searchsynonym/add/", {"terms": " MCU ,  Marvel  Cinematic Universe,mcu"}
+        f"{ADMIN}/snippets/search/searchsynonym/add/", {"terms": " MCU ,  Marvel  Cinematic Universe,mcu"}
     )
     assert response.status_code == 302
     assert list(SearchSynonym.objects.values_list("terms", flat=True)) == ["MCU, Marvel Cinematic Universe"]
 
     client.force_login(people["wren"])
-    assert client.get("/admin/snippets/search/searchsynonym/").status_code in (302, 403)
-    response = client.post("/admin/snippets/search/searchsynonym/add/", {"terms": "JJ, Jessica Jones"})
+    assert client.get(f"{ADMIN}/snippets/search/searchsynonym/").status_code in (302, 403)
+    response = client.post(f"{ADMIN}/snippets/search/searchsynonym/add/", {"terms": "JJ, Jessica Jones"})
     assert response.status_code in (302, 403)
     assert SearchSynonym.objects.count() == 1

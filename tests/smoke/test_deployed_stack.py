@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, SMTPSink, free_port, wait_for
+from tests.support.admin import ADMIN
 from tests.support.reader import Reader
 
 pytestmark = pytest.mark.smoke
@@ -33,7 +34,7 @@ FOLLOWER = "reader@talkies.example"
 SETUP = """
 import json, sys, django
 django.setup()
-from news.newsroom import EDITORS, setup_newsroom
+from editorial.newsroom import EDITORS, setup_newsroom
 from tests.factories import ArticlePageFactory, FranchiseTagFactory, SectionPageFactory, newsroom_users
 setup_newsroom()
 newsroom_users(eddie=EDITORS)
@@ -226,12 +227,12 @@ def test_a_newsroom_day_on_the_deployed_stack(stack):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{base}/admin/login/")
+        page.goto(f"{base}{ADMIN}/login/")
         page.fill("#id_username", "eddie")
         page.fill("#id_password", "correct horse battery staple")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/admin/")
-        page.goto(f"{base}/admin/pages/{stack['story']}/edit/")
+        page.wait_for_url(f"{base}{ADMIN}/")
+        page.goto(f"{base}{ADMIN}/pages/{stack['story']}/edit/")
         page.get_by_role("button", name="More actions").click()
         page.get_by_role("button", name="Publish", exact=True).click()
         page.wait_for_load_state("networkidle")

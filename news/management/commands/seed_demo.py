@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from home.models import HomeFeaturedStory, HomePage
 from news import demo_content as demo
 from news.models import (
@@ -30,7 +31,6 @@ from news.models import (
     SeriesIndexPage,
     SeriesSeason,
 )
-from news.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 
 ADMIN_USERNAME = "admin"
 DEMO_PASSWORD_SETTING = "DEMO_ADMIN_PASSWORD"

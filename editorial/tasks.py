@@ -10,7 +10,11 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from wagtail.models import Page
+
 from celery import shared_task
+
+from editorial.models import EditorialNotification as Notification
 
 logger = logging.getLogger(__name__)
 
@@ -21,24 +25,33 @@ STALE_SENDING = timedelta(minutes=10)
 STALE_PENDING = timedelta(minutes=2)
 
 
-@shared_task(name="news.tasks.publish_scheduled_pages", ignore_result=True)
+@shared_task(name="editorial.tasks.publish_scheduled_pages", ignore_result=True)
 def publish_scheduled_pages():
     """Run by beat every minute: publish stories whose go-live time has come
     and unpublish those past their expiry."""
-    from wagtail.models import Page
-
     call_command("publish_scheduled", verbosity=0)
     # Wagtail leaves the passed go-live time on a page it has just made live;
     # clear it so the story's next edit is not mistaken for a scheduled one.
     Page.objects.filter(live=True, go_live_at__lte=timezone.now()).update(go_live_at=None)
 
 
-@shared_task(name="news.tasks.deliver_editorial_notification", bind=True, ignore_result=True, max_retries=None)
-def deliver_editorial_notification(self, notification_id):
+class DeliveryFailed(Exception):
+    """A delivery attempt failed and was recorded; Celery retries it."""
+
+
+@shared_task(
+    name="editorial.tasks.deliver_editorial_notification",
+    ignore_result=True,
+    autoretry_for=(DeliveryFailed,),
+    retry_backoff=settings.NOTIFICATION_RETRY_BASE_SECONDS,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    # The row's attempt count decides when to give up (MAX_DELIVERY_ATTEMPTS).
+    max_retries=None,
+)
+def deliver_editorial_notification(notification_id):
     """Send one notification. Safe to run twice: a row is claimed before
     sending and a sent row is never sent again."""
-    from news.models import EditorialNotification as Notification
-
     claimed = Notification.objects.filter(
         pk=notification_id, status__in=[Notification.Status.PENDING, Notification.Status.RETRYING]
     ).update(status=Notification.Status.SENDING, updated_at=timezone.now())
@@ -60,20 +73,17 @@ def deliver_editorial_notification(self, notification_id):
             return
         notification.status = Notification.Status.RETRYING
         notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
-        countdown = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1)
-        raise self.retry(exc=exc, countdown=countdown)
+        raise DeliveryFailed(notification.last_error) from exc
     notification.status = Notification.Status.SENT
     notification.sent_at = timezone.now()
     notification.last_error = ""
     notification.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
 
 
-@shared_task(name="news.tasks.dispatch_pending_notifications", ignore_result=True)
+@shared_task(name="editorial.tasks.dispatch_pending_notifications", ignore_result=True)
 def dispatch_pending_notifications():
     """Beat job: hand the broker any notification that never reached it, or
     whose worker died while sending."""
-    from news.models import EditorialNotification as Notification
-
     now = timezone.now()
     stale = Notification.objects.filter(
         Q(status=Notification.Status.PENDING, created_at__lt=now - STALE_PENDING)
@@ -97,10 +107,10 @@ def send_notification_email(notification):
     context = notification_context(notification)
     message = EmailMultiAlternatives(
         subject=f"[Talkies] {notification.subject}",
-        body=render_to_string("news/email/editorial_notification.txt", context),
+        body=render_to_string("editorial/email/editorial_notification.txt", context),
         to=[notification.target],
     )
-    message.attach_alternative(render_to_string("news/email/editorial_notification.html", context), "text/html")
+    message.attach_alternative(render_to_string("editorial/email/editorial_notification.html", context), "text/html")
     message.send()
 
 
@@ -121,38 +131,3 @@ def post_to_webhook(notification):
     )
     with urllib.request.urlopen(request, timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT) as response:
         response.read()
-
-
-@shared_task(name="news.tasks.check_reader_comment", bind=True, ignore_result=True, max_retries=8)
-def check_reader_comment(self, comment_id):
-    """Spam-check a new comment; approve it if its address is trusted.
-
-    Idempotent: only a pending, unchecked comment is acted on. While the spam
-    service cannot be reached it retries with backoff; if it never answers the
-    comment simply stays in the moderation queue.
-    """
-    from django.db import transaction
-
-    from news.comments import SERVICE_ERRORS, approve, is_trusted, spam_reason
-    from news.models import ReaderComment
-
-    comment = ReaderComment.objects.select_related("page").filter(pk=comment_id, spam_checked_at=None).first()
-    if comment is None or comment.status != ReaderComment.Status.PENDING:
-        return
-    try:
-        reason = spam_reason(comment)
-    except SERVICE_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries))
-    with transaction.atomic():
-        claimed = ReaderComment.objects.filter(
-            pk=comment.pk, status=ReaderComment.Status.PENDING, spam_checked_at=None
-        ).update(
-            spam_checked_at=timezone.now(),
-            status=ReaderComment.Status.SPAM if reason else ReaderComment.Status.PENDING,
-            spam_reason=reason,
-            # Needed only for the check: not kept.
-            user_ip=None,
-            user_agent="",
-        )
-        if claimed and not reason and is_trusted(comment):
-            approve([comment])

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from news.models import ArticlePage, EditorialNotification
+from editorial.models import EditorialNotification
+from editorial.tasks import deliver_editorial_notification
+from news.models import ArticlePage
 
 logger = logging.getLogger(__name__)
 Event = EditorialNotification.Event
@@ -72,7 +74,6 @@ def record(event, event_key, page, *, users=(), emails=(), message="", actor=Non
 
 
 def enqueue_deliveries(notification_ids):
-    from news.tasks import deliver_editorial_notification
 
     for notification_id in notification_ids:
         try:

@@ -2,7 +2,7 @@
 moderation.
 
 Spam protection, from cheapest to dearest: a honeypot field and a minimum
-time to fill the form (news.forms.ReaderCommentForm), a per-IP rate limit
+time to fill the form (comments.forms.ReaderCommentForm), a per-IP rate limit
 and a cap on links (here, in the request), then a check in a Celery task:
 an Akismet-compatible service when AKISMET_API_KEY is set, otherwise the
 project's own rules. Spam goes to the spam folder, where a moderator can
@@ -11,21 +11,20 @@ rescue it.
 
 import logging
 import re
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
 from django_ratelimit.core import is_ratelimited
 
-from news.models import ReaderComment
+from caching.page_cache import purge_edge_cache, purge_page_cache
+from comments.models import ReaderComment
+from editorial.notifications import Event, record
 from throttling.client import ratelimit_rate
 
 logger = logging.getLogger(__name__)
@@ -118,9 +117,6 @@ def approve(comments, actor=None):
     purges the page cache (caching.page_cache); each story's Varnish copies
     and its byline are handled once, however many of its comments are
     approved together."""
-    from caching.page_cache import purge_edge_cache
-    from news.notifications import Event, record
-
     by_story = {}
     for comment in comments:
         if comment.approved_at is None:
@@ -147,68 +143,14 @@ def approve(comments, actor=None):
 
 
 def mark_spam(comments, reason="marked by a moderator"):
-    from caching.page_cache import purge_page_cache
-
     ReaderComment.objects.filter(pk__in=[comment.pk for comment in comments]).update(
         status=ReaderComment.Status.SPAM, spam_reason=reason
     )
     purge_page_cache()
 
 
-class ReaderCommentForm(forms.ModelForm):
-    """A reader's comment. Two silent traps for bots: a field people never
-    see (`website`) and the time since the form was shown (`started`, signed
-    so that it cannot be forged). What the reader typed is always sent back
-    on an error."""
-
-    website = forms.CharField(
-        required=False,
-        label="Leave this field empty",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput)
-
-    class Meta:
-        model = ReaderComment
-        fields = ["name", "email", "body", "parent"]
-        widgets = {"parent": forms.HiddenInput, "body": forms.Textarea(attrs={"rows": 6})}
-        labels = {"name": "Your name", "email": "Your email (never shown)", "body": "Your comment"}
-        error_messages = {
-            "body": {"max_length": "Comments can be up to %(limit_value)d characters; yours has %(show_value)d."},
-            "email": {"invalid": "Enter an email address like name@example.com."},
-        }
-
-    def __init__(self, *args, page, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.page = page
-        # Replies go one level deep, to approved comments on this story.
-        self.fields["parent"].queryset = ReaderComment.objects.approved().filter(page=page, parent=None)
-        self.fields["parent"].error_messages["invalid_choice"] = "The comment you replied to is not available."
-        self.fields["started"].initial = signing.dumps(time.time(), salt=FORM_STARTED_SALT)
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if link_count(body) > settings.COMMENT_MAX_LINKS:
-            raise forms.ValidationError(f"Please include at most {settings.COMMENT_MAX_LINKS} links.")
-        if not body:
-            raise forms.ValidationError("Write a comment first.")
-        return body
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("website"):
-            raise forms.ValidationError("Your comment could not be accepted.", code="honeypot")
-        try:
-            started = signing.loads(cleaned.get("started", ""), salt=FORM_STARTED_SALT, max_age=60 * 60 * 24)
-        except signing.BadSignature:
-            raise forms.ValidationError(
-                "This form has expired. Please send your comment again.", code="expired"
-            ) from None
-        if time.time() - float(started) < settings.COMMENT_MIN_SECONDS:
-            raise forms.ValidationError(
-                "That was quick! Please read your comment over and send it again.", code="fast"
-            )
-        return cleaned
-
-
-FORM_STARTED_SALT = "talkies.comment-form.started"
+def purge_if_public_comment(instance, **kwargs):
+    """Approved comments are on reader pages; pending and spam ones are not,
+    so readers' submissions cannot be used to flush the cache."""
+    if instance.status == instance.Status.APPROVED:
+        purge_page_cache()

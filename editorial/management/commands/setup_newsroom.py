@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from news.newsroom import setup_newsroom
+from editorial.newsroom import setup_newsroom
 
 
 class Command(BaseCommand):

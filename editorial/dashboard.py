@@ -33,7 +33,7 @@ class DashboardPanel(Component):
 class MissedGoLivePanel(DashboardPanel):
     name = "missed_go_live"
     order = 10
-    template_name = "news/dashboard/missed_go_live.html"
+    template_name = "editorial/dashboard/missed_go_live.html"
 
     def get_context_data(self, parent_context):
         return {"revisions": list(missed_go_lives()[:20])}
@@ -42,7 +42,7 @@ class MissedGoLivePanel(DashboardPanel):
 class MyDraftsPanel(DashboardPanel):
     name = "my_drafts"
     order = 60
-    template_name = "news/dashboard/story_list.html"
+    template_name = "editorial/dashboard/story_list.html"
 
     def get_context_data(self, parent_context):
         # Revision.object_id is text (it serves every model); cast it to
@@ -69,7 +69,7 @@ class MyDraftsPanel(DashboardPanel):
 class AwaitingMyReviewPanel(DashboardPanel):
     name = "awaiting_my_review"
     order = 55
-    template_name = "news/dashboard/awaiting_review.html"
+    template_name = "editorial/dashboard/awaiting_review.html"
 
     def get_context_data(self, parent_context):
         states = (
@@ -86,7 +86,7 @@ class AwaitingMyReviewPanel(DashboardPanel):
 class ScheduledPanel(DashboardPanel):
     name = "scheduled"
     order = 65
-    template_name = "news/dashboard/scheduled.html"
+    template_name = "editorial/dashboard/scheduled.html"
 
     def get_context_data(self, parent_context):
         revisions = Revision.page_revisions.filter(approved_go_live_at__gte=timezone.now()).order_by(
@@ -98,7 +98,7 @@ class ScheduledPanel(DashboardPanel):
 class RecentlyPublishedPanel(DashboardPanel):
     name = "recently_published"
     order = 70
-    template_name = "news/dashboard/story_list.html"
+    template_name = "editorial/dashboard/story_list.html"
 
     def get_context_data(self, parent_context):
         stories = ArticlePage.objects.live().order_by("-last_published_at")[:10]
@@ -114,7 +114,7 @@ class RecentlyPublishedPanel(DashboardPanel):
 class PublishedPerDayPanel(DashboardPanel):
     name = "published_per_day"
     order = 75
-    template_name = "news/dashboard/published_per_day.html"
+    template_name = "editorial/dashboard/published_per_day.html"
     width, height = 600, 160
 
     def get_context_data(self, parent_context):

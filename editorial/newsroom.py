@@ -17,10 +17,13 @@ from wagtail.models import (
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    Site,
     Workflow,
     WorkflowPage,
     WorkflowTask,
 )
+
+from news.models import SectionPage
 
 WRITERS = "Writers"
 COPY_EDITORS = "Copy editors"
@@ -58,11 +61,11 @@ MODEL_PERMISSIONS = {
         "news.change_franchisetag",
         "news.delete_franchisetag",
         "news.view_franchisetag",
-        "news.view_editorialnotification",
-        "news.view_readercomment",
-        "news.change_readercomment",
-        "news.delete_readercomment",
-        "news.moderate_readercomment",
+        "editorial.view_editorialnotification",
+        "comments.view_readercomment",
+        "comments.change_readercomment",
+        "comments.delete_readercomment",
+        "comments.moderate_readercomment",
         "search.view_searchqueryday",
         "search.add_searchsynonym",
         "search.change_searchsynonym",
@@ -98,16 +101,20 @@ def grant_section_permissions(section):
             GroupPagePermission.objects.get_or_create(group=group, page=section, permission=page_permission(codename))
 
 
+def grant_new_section(sender, instance, created, raw=False, **kwargs):
+    """A new section is open to writers and copy editors straight away."""
+    if created and not raw:
+        grant_section_permissions(instance)
+
+
 def setup_newsroom():
     """Create or update the groups, their permissions and the workflow."""
-    from home.models import HomePage
-    from news.models import SectionPage
-
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (WRITERS, COPY_EDITORS, EDITORS)}
     for name, dotted_names in MODEL_PERMISSIONS.items():
         groups[name].permissions.add(*[permission(dotted) for dotted in dotted_names])
 
-    home = HomePage.objects.first()
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    home = site.root_page if site is not None else None
     if home is not None:
         for codename in EDITOR_PAGE_PERMISSIONS:
             GroupPagePermission.objects.get_or_create(

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -47,6 +48,8 @@ class ReaderComment(models.Model):
     objects = ReaderCommentQuerySet.as_manager()
 
     class Meta:
+        # The table keeps the name it had when this model lived in news/.
+        db_table = "news_readercomment"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["page", "status", "created_at"])]
         permissions = [("moderate_readercomment", "Can moderate reader comments")]
@@ -54,3 +57,17 @@ class ReaderComment(models.Model):
 
     def __str__(self):
         return f"{self.name} on {self.page_id}: {self.body[:40]}"
+
+
+def approved_comment_count():
+    """A story card's count of approved comments, as a correlated subquery in
+    the listing's own query (see news.models.article.CARD_ANNOTATIONS)."""
+    approved = (
+        ReaderComment.objects.approved()
+        .filter(page=models.OuterRef("pk"))
+        .order_by()
+        .values("page")
+        .annotate(count=models.Count("pk"))
+        .values("count")
+    )
+    return Coalesce(models.Subquery(approved), 0)

@@ -49,6 +49,8 @@ class EditorialNotification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The table keeps the name it had when this model lived in news/.
+        db_table = "news_editorialnotification"
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,65 @@
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import WorkflowState
+
+from editorial.dashboard import construct_panels
+from editorial.models import EditorialNotification
+
+
+class EditorialNotificationViewSet(ModelViewSet):
+    """The delivery log of newsroom notifications: read-only for editors."""
+
+    model = EditorialNotification
+    icon = "mail"
+    menu_label = "Notification log"
+    menu_order = 900
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    list_display = ["created_at", "event", "page_title", "target", "channel", "status", "attempts"]
+    list_filter = ["status", "event", "channel"]
+    search_fields = ["page_title", "target", "subject"]
+    ordering = ["-created_at"]
+    inspect_view_fields = [
+        "created_at",
+        "event",
+        "page_title",
+        "subject",
+        "message",
+        "actor",
+        "channel",
+        "target",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
+    form_fields = ["status"]  # never editable: nobody gets add or change permission
+
+
+@hooks.register("register_admin_viewset")
+def register_notification_log():
+    return EditorialNotificationViewSet("editorial_notifications")
+
+
+@hooks.register("construct_homepage_panels")
+def add_newsroom_panels(request, panels):
+    construct_panels(request, panels)
+
+
+@hooks.register("before_edit_page")
+def resubmission_restarts_review(request, page):
+    """Revised copy goes through copy edit again.
+
+    When a reviewer requests changes, Wagtail resumes the workflow at the
+    step that asked for them. In this newsroom the writer's revision is new
+    copy, so resubmitting restarts "Editorial review" from "Copy edit".
+    """
+    if request.method != "POST" or not request.POST.get("action-submit"):
+        return None
+    state = page.current_workflow_state
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        data = request.POST.copy()
+        del data["action-submit"]
+        data["action-restart-workflow"] = "action-restart-workflow"
+        request.POST = data
+    return None
