@@ -21,13 +21,7 @@ urlpatterns = [
 ]
 
 if settings.BENCH_ENDPOINTS:
-    from django.http import HttpResponse
-
-    def trivial(request):
-        """The least Django can do: the benchmark's yardstick."""
-        return HttpResponse(b"ok", content_type="text/plain")
-
-    urlpatterns.insert(0, path("__bench__/trivial", trivial))
+    urlpatterns.insert(0, path("__bench__/", include("bench.urls")))
 
 if settings.DEBUG or settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

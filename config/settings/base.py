@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "comments",
     "search",
     "alerts",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -19,9 +19,10 @@ from alerts.tasks import dispatch_pending_alerts
 from news.models import ArticlePage
 from search.models import PendingIndexUpdate
 from tests.alerts.conftest import follow, links_in
-from tests.conftest import wait_for, worker_mail
 from tests.factories import ArticlePageFactory, AuthorFactory, SectionPageFactory, UserFactory, article_form_data
 from tests.support.admin import ADMIN
+from tests.support.mail import worker_mail
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

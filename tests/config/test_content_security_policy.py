@@ -12,7 +12,6 @@ import pytest
 
 from editorial.newsroom import EDITORS, setup_newsroom
 from news.models import ArticlePage
-from tests.conftest import sign_in
 from tests.factories import (
     ArticlePageFactory,
     FranchiseTagFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     newsroom_users,
 )
 from tests.support.admin import ADMIN
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import resolve
 import yaml
 
 from config.settings.env import REQUIRED_ENVIRONMENT
-from tests.conftest import ROOT
+from tests.support.processes import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]

@@ -3,21 +3,14 @@
 The object store is moto's S3 server, started on a local port by the test.
 """
 
-import socket
-
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.factories import ImageFactory
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from comments.models import ReaderComment
 from editorial.models import EditorialNotification
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from news.models import ArticlePage, FranchiseTag
-from tests.conftest import ROOT
 from tests.factories import (
     ArticlePageFactory,
     FranchiseTagFactory,
@@ -39,6 +38,7 @@ from tests.factories import (
     workflow_action,
 )
 from tests.support.admin import ADMIN
+from tests.support.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.conftest import wait_for
 from tests.factories import ArticlePageFactory, SectionPageFactory
 from tests.search.conftest import point_reader_search_at, search_from_index
+from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

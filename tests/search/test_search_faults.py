@@ -12,9 +12,9 @@ import urllib.request
 import pytest
 
 from search.models import PendingIndexUpdate
-from tests.conftest import KillableSearchServer, wait_for
 from tests.factories import ArticlePageFactory, SectionPageFactory
 from tests.search.conftest import FALLBACK_NOTICE, point_reader_search_at, search_from_index, titles_in
+from tests.support.processes import KillableSearchServer, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,8 +22,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, SMTPSink, free_port, wait_for
 from tests.support.admin import ADMIN
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.mail import SMTPSink
+from tests.support.processes import ROOT, free_port, wait_for
 from tests.support.reader import Reader
 
 pytestmark = pytest.mark.smoke

@@ -15,7 +15,6 @@ import pytest
 from editorial.models import EditorialNotification
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from news.models import ArticlePage
-from tests.conftest import wait_for, worker_mail
 from tests.factories import (
     AuthorFactory,
     FranchiseTagFactory,
@@ -25,6 +24,8 @@ from tests.factories import (
     workflow_action,
 )
 from tests.support.admin import ADMIN
+from tests.support.mail import worker_mail
+from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

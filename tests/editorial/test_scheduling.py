@@ -11,7 +11,6 @@ import pytest
 
 from editorial.tasks import publish_scheduled_pages
 from news.models import ArticlePage
-from tests.conftest import wait_for
 from tests.factories import (
     ArticlePageFactory,
     AuthorFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.admin import ADMIN
+from tests.support.processes import wait_for
 
 READER_SURFACES = [
     "/",

@@ -1,6 +1,6 @@
 """Create the demo newsroom: sections, series hubs, franchises, authors,
 stories with images, and an admin login. Safe to run again: what exists is
-kept. `--articles N` adds N more stories in bulk, for benchmarks."""
+kept. For thousands more stories, `manage.py seed_bench_stories N` (bench/)."""
 
 import io
 import random
@@ -19,8 +19,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from home import demo_content as demo
 from home.models import HomeFeaturedStory, HomePage
-from news import demo_content as demo
 from news.models import (
     ArticleAuthor,
     ArticlePage,
@@ -49,20 +49,17 @@ class Command(BaseCommand):
     help = "Create demo content (idempotent) and print the demo admin login."
 
     def add_arguments(self, parser):
-        parser.add_argument("--articles", type=int, default=0, help="Also create this many extra stories in bulk.")
         parser.add_argument(
             "--force", action="store_true", help="Run with production settings too, e.g. for benchmarks."
         )
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable bulk content.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable content.")
 
-    def handle(self, *args, articles=0, force=False, seed=2026, verbosity=1, **options):
+    def handle(self, *args, force=False, seed=2026, verbosity=1, **options):
         if not settings.DEMO_CONTENT_ALLOWED and not force:
             raise CommandError(
                 "seed_demo writes demo users and stories; it runs with the dev and test settings, "
                 "or with --force (never on a real production site)."
             )
-        if articles < 0:
-            raise CommandError("--articles must be zero or more.")
         self.verbosity = verbosity
         self.random = random.Random(seed)
 
@@ -79,11 +76,6 @@ class Command(BaseCommand):
             setup_newsroom()
             password = self.ensure_admin()
             newsroom_users = self.ensure_newsroom_users(password, authors)
-
-        if articles:
-            from news.bulk import bulk_create_articles
-
-            bulk_create_articles(articles, seed=seed, progress=verbosity > 0)
 
         self.say(f"Demo content ready: {ArticlePage.objects.live().count()} live stories.")
         self.stdout.write(

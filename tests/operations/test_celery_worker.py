@@ -13,9 +13,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 import pytest
 
 from news.models import ArticlePage
-from tests.conftest import wait_for
 from tests.factories import AuthorFactory, ImageFactory, SectionPageFactory, UserFactory
 from tests.support.admin import ADMIN
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from django.conf import settings as django_settings
 
 import pytest
 
-from tests.conftest import fetch
 from tests.factories import ArticlePageFactory, SectionPageFactory, UserFactory, home_page
+from tests.support.http import fetch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from wagtail.models import Page
 
 from tqdm import tqdm
 
-from news import demo_content as demo
+from home import demo_content as demo
 from news.models import (
     ArticleAuthor,
     ArticleFranchiseTag,

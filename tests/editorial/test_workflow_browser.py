@@ -6,9 +6,9 @@ import pytest
 
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from news.models import ArticlePage
-from tests.conftest import sign_in
 from tests.factories import ArticlePageFactory, FranchiseTagFactory, SectionPageFactory, newsroom_users
 from tests.support.admin import ADMIN
+from tests.support.browser import sign_in
 
 APPROVE = re.compile(r"^\s*Approve( and Publish)?\s*$")
 

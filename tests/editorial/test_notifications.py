@@ -9,9 +9,9 @@ import pytest
 from editorial.models import EditorialNotification
 from editorial.newsroom import EDITORS, setup_newsroom
 from editorial.tasks import deliver_editorial_notification, dispatch_pending_notifications
-from tests.conftest import wait_for
 from tests.factories import ArticlePageFactory, AuthorFactory, article_form_data, newsroom_users
 from tests.support.admin import ADMIN
+from tests.support.processes import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,7 +73,7 @@ def test_a_sent_notification_is_never_sent_again(django_capture_on_commit_callba
 def test_notifications_the_broker_never_got_are_dispatched_by_beat(worker):
     from django.utils import timezone
 
-    from tests.conftest import worker_mail
+    from tests.support.mail import worker_mail
 
     story = ArticlePageFactory(title="Saltmarsh review")
     # Written at publish time, but the broker was down so no task was sent.

@@ -8,8 +8,9 @@ from django.core.management import call_command
 import pytest
 
 from tests.config.test_settings import json_printed_by, settings_seen_with
-from tests.conftest import ROOT, fetch
 from tests.factories import ArticlePageFactory, SectionPageFactory, home_page
+from tests.support.http import fetch
+from tests.support.processes import ROOT
 
 # A Redis database of its own on this machine's server, shared by both releases.
 SHARED_REDIS = "redis://127.0.0.1:6379/11"

@@ -1,0 +1,176 @@
+"""The processes the tests start: a real Celery worker, a killable search
+server, free ports, and polling to a deadline."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+VARNISHD = shutil.which("varnishd", path="/usr/sbin:/usr/bin")
+
+
+def wait_for(predicate, timeout=30.0, interval=0.1, message="condition"):
+    """Poll until `predicate()` is truthy; fail with `message` on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout}s waiting for {message}")
+
+
+TASK_EVENT = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] (received|succeeded|raised|retry|ignored|rejected)")
+# A task past its `expires` (a heartbeat a dead worker never ran) is received, then discarded.
+DISCARDED_TASK = re.compile(r"Discarding revoked task: [\w.]+\[([0-9a-f-]+)\]")
+
+
+class WorkerProcess:
+    """A real `celery worker` process, on the broker and database the tests use."""
+
+    def __init__(self, database_name, extra_env=None):
+        self.database_name = database_name
+        self.extra_env = extra_env or {}
+        self.process = None
+        self.output = []
+        self.ready = threading.Event()
+
+    def start(self):
+        from config.celery import app
+
+        # Messages left on a shared broker (Redis) by earlier runs must not run here.
+        app.control.purge()
+        return self.restart()
+
+    def restart(self):
+        """Start (again) without purging: what a supervisor does after a crash."""
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            TALKIES_WORKER_DATABASE_NAME=str(self.database_name),
+            PYTHONUNBUFFERED="1",
+            **self.extra_env,
+        )
+        self.ready.clear()
+        # Tasks a killed process had taken count no longer: log from here on.
+        self.started_at_line = len(self.output)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname=test-worker-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
+        if not self.ready.wait(60):
+            self.stop()
+            pytest.fail("Celery worker did not start:\n" + "".join(self.output[-50:]))
+        return self
+
+    def _read_output(self, process):
+        for line in process.stdout:
+            self.output.append(line)
+            if " ready." in line:
+                self.ready.set()
+
+    def log(self):
+        return "".join(self.output)
+
+    def kill(self):
+        """SIGKILL: no clean-up, no acknowledgement, like a machine losing power."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def unfinished_tasks(self):
+        """Ids of tasks the worker received and has not finished (retries pending included)."""
+        open_runs = {}
+        log = "".join(self.output[self.started_at_line :])
+        for task_id, event in TASK_EVENT.findall(log):
+            open_runs[task_id] = open_runs.get(task_id, 0) + (1 if event == "received" else -1)
+        for task_id in DISCARDED_TASK.findall(log):
+            open_runs[task_id] = open_runs.get(task_id, 0) - 1
+        return [task_id for task_id, count in open_runs.items() if count > 0]
+
+    def drain(self, timeout=30.0):
+        """Wait until everything queued so far has run.
+
+        The session's worker outlives each test; a task still running when
+        the test database is flushed deadlocks the flush, and one left queued
+        would act on the next test's rows. A marker task queued behind the
+        test's own work shows when the queue has been worked through.
+        """
+        from config.celery import app
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        marker = app.send_task("celery.accumulate", args=(1,))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if f"[{marker.id}] succeeded" in self.log() and not self.unfinished_tasks():
+                return
+            time.sleep(0.1)
+        print(f"worker still busy after {timeout}s with tasks {self.unfinished_tasks()}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+class KillableSearchServer:
+    """An osmem-server process of its own, on a fixed address, that a test
+    can kill with SIGKILL and start again there, as an operator's supervisor
+    would restart a crashed search node. It keeps its data in memory, so it
+    comes back empty (an Elasticsearch node would come back with its data)."""
+
+    def __init__(self):
+        from osmem_server import OsmemServer
+
+        self.server = OsmemServer.start(japanese=False)
+        self.url = self.server.url
+        self.address = self.url.split("://", 1)[1].rstrip("/")
+
+    def kill(self):
+        self.server.process.kill()
+        self.server.process.wait(10)
+
+    def start(self):
+        from osmem_server import OsmemServer
+
+        self.server = OsmemServer.start(japanese=False, addr=self.address)
+        assert self.server.url == self.url
+
+    def close(self):
+        self.server.close()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
