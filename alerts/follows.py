@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alerts.models import Follow, Follower
+from alerts.tasks import send_follow_confirmation
 from news.models import SeriesHubPage
 
 
@@ -16,8 +17,6 @@ def request_follow(email, topics, frequency, send_confirmation=True):
     and the view sends that at most ALERT_CONFIRMATIONS_PER_ADDRESS times an
     hour (`send_confirmation`).
     """
-    from alerts.tasks import send_follow_confirmation
-
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 
 from alerts.models import ArticleAlert
+from alerts.tasks import fan_out_article_alert
 from news.models import ArticlePage
 from news.models.visibility import visible_to_readers
 
@@ -31,8 +32,6 @@ def record_first_publication(sender, instance, **kwargs):
 
 
 def enqueue_fan_out(alert_id):
-    from alerts.tasks import fan_out_article_alert
-
     try:
         fan_out_article_alert.delay(alert_id)
     except Exception:

@@ -12,7 +12,10 @@ from django.utils import timezone
 from celery import shared_task
 
 from alerts.delivery import send_rows
+from alerts.emails import ArticleAlertEmail, confirmation_message, default_site, digest_message
 from alerts.models import AlertDelivery, ArticleAlert, Delivery, DigestDelivery, Follow, Follower
+from news.models import ArticlePage
+from news.models.visibility import visible_to_readers
 
 logger = logging.getLogger(__name__)
 INSERT_BATCH = 5000
@@ -26,8 +29,6 @@ def retry_countdown(retries):
 def send_follow_confirmation(self, follower_id):
     """Email the confirmation link (or, for topics already followed, the
     preferences link). Sends once per request the reader made."""
-    from alerts.emails import confirmation_message
-
     now = timezone.now()
     claimed = (
         Follower.objects.filter(pk=follower_id, confirmation_requested_at__isnull=False)
@@ -48,9 +49,6 @@ def send_follow_confirmation(self, follower_id):
 
 
 def is_public(article):
-    from news.models import ArticlePage
-    from news.models.visibility import visible_to_readers
-
     return visible_to_readers(ArticlePage.objects.filter(pk=article.pk)).exists()
 
 
@@ -112,8 +110,6 @@ def enqueue_chunks(rows, enqueue):
 
 @shared_task(name="alerts.tasks.send_article_alert_chunk", bind=True, ignore_result=True, max_retries=None)
 def send_article_alert_chunk(self, alert_id, first_id, last_id):
-    from alerts.emails import ArticleAlertEmail
-
     alert = ArticleAlert.objects.select_related("article", "article__series").filter(pk=alert_id).first()
     if alert is None:
         return
@@ -139,8 +135,6 @@ def digest_window(digest_date):
 
 
 def digest_stories(digest_date):
-    from news.models import ArticlePage
-
     start, end = digest_window(digest_date)
     return list(
         ArticlePage.objects.cards()
@@ -172,8 +166,6 @@ def send_daily_digests(digest_date=None):
 
 @shared_task(name="alerts.tasks.send_digest_chunk", bind=True, ignore_result=True, max_retries=None)
 def send_digest_chunk(self, digest_date, first_id, last_id):
-    from alerts.emails import default_site, digest_message
-
     digest_date = datetime.fromisoformat(digest_date).date()
     rows = list(
         DigestDelivery.objects.filter(

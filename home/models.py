@@ -11,6 +11,8 @@ from wagtail.models import Orderable, Page
 
 from caching.page_cache import is_admin_path, kept_for_generation
 from home.navigation import top_level_pages
+from news.models import ArticlePage, FranchiseTag, SeriesHubPage, prefetch_cards
+from news.models.visibility import restricted_q
 
 LATEST_STORIES = 12
 SERIES_IN_THE_NEWS = 6
@@ -84,8 +86,6 @@ class HomePage(Page):
         return child.route(request, path_components[2:])
 
     def get_context(self, request, *args, **kwargs):
-        from news.models import ArticlePage, FranchiseTag, SeriesHubPage, prefetch_cards
-
         context = super().get_context(request, *args, **kwargs)
         featured_ids = list(self.featured_stories.values_list("story_id", flat=True))
         featured_by_id = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=featured_ids)}
@@ -112,8 +112,6 @@ def _routed(request, route, load):
 def _for_routing(page_class):
     """A page type's queryset with the relations its template always shows,
     and whether a view restriction applies to it (see RoutedRestrictionsMixin)."""
-    from news.models.visibility import restricted_q
-
     return page_class.objects.select_related(*getattr(page_class, "route_select_related", ())).annotate(
         has_view_restriction=restricted_q()
     )

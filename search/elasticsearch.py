@@ -20,7 +20,7 @@ from wagtail.models import Page
 
 from tqdm import tqdm
 
-from news.models import ArticlePage, FranchiseTag, SectionPage, SeriesHubPage
+from news.models import ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage
 from news.models.article import prefetch_cards
 from search.backends import DATE_LABELS, PER_PAGE, FacetValue, Hit, SearchResults, highlight, popular_franchises
 from search.query import DATE_RANGES, FACETS
@@ -406,8 +406,6 @@ def snippet_html(fragment):
 
 
 def facet_labels(facet, slugs):
-    from news.models import Author
-
     if not slugs:
         return {}
     if facet == "franchise":

@@ -6,6 +6,8 @@ from functools import cached_property
 
 from django.utils import timezone
 
+from search.synonyms import expand
+
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 500
 FACETS = ("franchise", "series", "section", "author")
@@ -33,8 +35,6 @@ class SearchRequest:
     @cached_property
     def concepts(self):
         """The terms with editors' synonyms expanded (see search.synonyms)."""
-        from search.synonyms import expand
-
         return expand(self.terms)
 
     @property

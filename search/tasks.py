@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from celery import shared_task
 
+from search.elasticsearch import engine, get_client, sync_article
+from search.models import PendingIndexUpdate
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,9 +33,6 @@ def sync_reader_index(self, page_id):
     story's `PendingIndexUpdate` row stays until the index agrees, so beat
     hands the update out again if every retry fails or the message is lost.
     """
-    from search.elasticsearch import engine, get_client, sync_article
-    from search.models import PendingIndexUpdate
-
     if not engine():
         return
     pending = PendingIndexUpdate.objects.filter(page_id=page_id).values_list("version", flat=True).first()
@@ -54,8 +54,6 @@ def sync_reader_index(self, page_id):
 def dispatch_pending_index_updates():
     """Hand out reader-index updates that no worker has finished: the broker
     was down when they were requested, or every retry failed."""
-    from search.models import PendingIndexUpdate
-
     stale = timezone.now() - datetime.timedelta(seconds=settings.READER_INDEX_STALE_SECONDS)
     page_ids = list(
         PendingIndexUpdate.objects.filter(dispatched_at__lte=stale).values_list("page_id", flat=True)[:1000]

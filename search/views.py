@@ -6,8 +6,9 @@ from django.views.decorators.http import require_GET
 
 from wagtail.models import Page
 
+from news.models.visibility import visible_to_readers
 from search.backends import DatabaseReaderSearch, suggestions
-from search.elasticsearch import engine
+from search.elasticsearch import ElasticsearchReaderSearch, engine, suggest_stories
 from search.models import SearchQueryDay
 from search.query import FACETS, BadSearchRequest, clean_text, parse
 
@@ -22,8 +23,6 @@ def promotions_for(text):
     """Editors' picks for this query (Wagtail search promotions), live and public only."""
     from wagtail.contrib.search_promotions.models import SearchPromotion
     from wagtail.search.utils import normalise_query_string
-
-    from news.models.visibility import visible_to_readers
 
     if not text:
         return []
@@ -42,8 +41,6 @@ def run_search(search_request):
     """Search Elasticsearch when configured; if it is down or slow, answer
     from the database and say so."""
     if engine():
-        from search.elasticsearch import ElasticsearchReaderSearch
-
         try:
             return ElasticsearchReaderSearch().search(search_request), False
         except Exception:
@@ -81,8 +78,6 @@ def suggest(request):
         return JsonResponse({"query": text, "stories": [], "series": [], "franchises": []})
     data = suggestions(text)
     if engine():
-        from search.elasticsearch import suggest_stories
-
         try:
             data["stories"] = suggest_stories(text)
         except Exception:

@@ -5,6 +5,7 @@ from wagtail.models import Page
 
 from news.pagination import paginate
 
+from .article import ArticlePage
 from .visibility import RoutedRestrictionsMixin
 
 
@@ -26,8 +27,6 @@ class SectionPage(RoutedRestrictionsMixin, Page):
         verbose_name = "section"
 
     def get_context(self, request, *args, **kwargs):
-        from .article import ArticlePage
-
         context = super().get_context(request, *args, **kwargs)
         context["articles"] = paginate(request, ArticlePage.objects.for_listing().child_of(self))
         return context

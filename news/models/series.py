@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from news.pagination import paginate
 
+from .article import ArticlePage, prefetch_cards
 from .mixins import SocialFields
 from .tags import SeriesFranchiseTag
 from .visibility import RoutedRestrictionsMixin, visible_to_readers
@@ -46,8 +47,6 @@ class SeriesHubPageQuerySet(PageQuerySet):
 
     def in_the_news(self):
         """Hubs ordered by their most recent live story."""
-        from .article import ArticlePage
-
         public_stories = visible_to_readers(ArticlePage.objects.all()).values("pk")
         return (
             self.for_listing()
@@ -136,8 +135,6 @@ class SeriesHubPage(RoutedRestrictionsMixin, SocialFields, Page):
         return [item.tag for item in self.franchise_tagged_items.all()]
 
     def get_context(self, request, *args, **kwargs):
-        from .article import ArticlePage, prefetch_cards
-
         context = super().get_context(request, *args, **kwargs)
         articles = paginate(request, ArticlePage.objects.cards().filter(series=self))
         tags = list(self.franchise_tagged_items.select_related("tag"))
