@@ -1,15 +1,12 @@
 """The publishing side of alerts: one outbox row, in the publish transaction."""
 
-import logging
-
 from django.db import transaction
 
 from alerts.models import ArticleAlert
 from alerts.tasks import fan_out_article_alert
 from news.models import ArticlePage
 from news.models.visibility import visible_to_readers
-
-logger = logging.getLogger(__name__)
+from operations.outbox import enqueue
 
 
 def record_first_publication(sender, instance, **kwargs):
@@ -32,9 +29,5 @@ def record_first_publication(sender, instance, **kwargs):
 
 
 def enqueue_fan_out(alert_id):
-    try:
-        fan_out_article_alert.delay(alert_id)
-    except Exception:
-        # The broker is unreachable: the row stays pending and the beat job
-        # `dispatch_pending_alerts` hands it over once the broker is back.
-        logger.exception("Could not enqueue the alert %s", alert_id)
+    # With the broker down the row stays pending for `dispatch_pending_alerts`.
+    enqueue(fan_out_article_alert, alert_id)

@@ -16,17 +16,33 @@ from alerts.emails import ArticleAlertEmail, confirmation_message, default_site,
 from alerts.models import AlertDelivery, ArticleAlert, Delivery, DigestDelivery, Follow, Follower
 from news.models import ArticlePage
 from news.models.visibility import visible_to_readers
+from operations.outbox import sweep
 
 logger = logging.getLogger(__name__)
 INSERT_BATCH = 5000
 
 
-def retry_countdown(retries):
-    return min(settings.ALERT_RETRY_BASE_SECONDS * 2**retries, 3600)
+class DeliveriesToRetry(Exception):
+    """Some messages of a chunk were not accepted yet; Celery retries the chunk."""
 
 
-@shared_task(name="alerts.tasks.send_follow_confirmation", bind=True, ignore_result=True, max_retries=6)
-def send_follow_confirmation(self, follower_id):
+# One backoff for every alert task (Celery's own): ALERT_RETRY_BASE_SECONDS,
+# doubling, at most an hour apart, with jitter so retries do not arrive together.
+RETRY = {
+    "retry_backoff": settings.ALERT_RETRY_BASE_SECONDS,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+}
+
+
+@shared_task(
+    name="alerts.tasks.send_follow_confirmation",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    max_retries=6,
+    **RETRY,
+)
+def send_follow_confirmation(follower_id):
     """Email the confirmation link (or, for topics already followed, the
     preferences link). Sends once per request the reader made."""
     now = timezone.now()
@@ -43,9 +59,9 @@ def send_follow_confirmation(self, follower_id):
     followed = [follow.topic for follow in follows if follow.confirmed_at is not None]
     try:
         confirmation_message(follower, pending, followed).send()
-    except Exception as exc:
+    except Exception:
         Follower.objects.filter(pk=follower_id).update(confirmation_sent_at=None)
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+        raise
 
 
 def is_public(article):
@@ -108,8 +124,14 @@ def enqueue_chunks(rows, enqueue):
     return chunks
 
 
-@shared_task(name="alerts.tasks.send_article_alert_chunk", bind=True, ignore_result=True, max_retries=None)
-def send_article_alert_chunk(self, alert_id, first_id, last_id):
+@shared_task(
+    name="alerts.tasks.send_article_alert_chunk",
+    ignore_result=True,
+    autoretry_for=(DeliveriesToRetry,),
+    max_retries=None,
+    **RETRY,
+)
+def send_article_alert_chunk(alert_id, first_id, last_id):
     alert = ArticleAlert.objects.select_related("article", "article__series").filter(pk=alert_id).first()
     if alert is None:
         return
@@ -125,7 +147,7 @@ def send_article_alert_chunk(self, alert_id, first_id, last_id):
         lambda row: email.prepared_for(row.follower),
     )
     if to_retry:
-        raise self.retry(countdown=retry_countdown(self.request.retries))
+        raise DeliveriesToRetry(f"{to_retry} of the chunk's messages")
 
 
 def digest_window(digest_date):
@@ -164,8 +186,14 @@ def send_daily_digests(digest_date=None):
     )
 
 
-@shared_task(name="alerts.tasks.send_digest_chunk", bind=True, ignore_result=True, max_retries=None)
-def send_digest_chunk(self, digest_date, first_id, last_id):
+@shared_task(
+    name="alerts.tasks.send_digest_chunk",
+    ignore_result=True,
+    autoretry_for=(DeliveriesToRetry,),
+    max_retries=None,
+    **RETRY,
+)
+def send_digest_chunk(digest_date, first_id, last_id):
     digest_date = datetime.fromisoformat(digest_date).date()
     rows = list(
         DigestDelivery.objects.filter(
@@ -194,8 +222,8 @@ def send_digest_chunk(self, digest_date, first_id, last_id):
     def build(row):
         return digest_message(row.follower, digest_date, groups[row.pk], site)
 
-    if send_rows(rows, build):
-        raise self.retry(countdown=retry_countdown(self.request.retries))
+    if to_retry := send_rows(rows, build):
+        raise DeliveriesToRetry(f"{to_retry} of the chunk's messages")
 
 
 def digest_groups(follows, stories):
@@ -227,8 +255,7 @@ def dispatch_pending_alerts():
     alerts = ArticleAlert.objects.filter(
         status__in=[ArticleAlert.Status.PENDING, ArticleAlert.Status.FANNING_OUT], updated_at__lt=stale
     )
-    for alert_id in alerts.values_list("pk", flat=True)[:100]:
-        fan_out_article_alert.delay(alert_id)
+    sweep(alerts, fan_out_article_alert, limit=100)
     stuck_alerts = AlertDelivery.objects.filter(status__in=Delivery.UNSENT, updated_at__lt=stale)
     for alert_id in stuck_alerts.values_list("alert_id", flat=True).distinct().order_by()[:100]:
         redispatch(

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from editorial.models import EditorialNotification
 from editorial.tasks import deliver_editorial_notification
 from news.models import ArticlePage
+from operations.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 Event = EditorialNotification.Event
@@ -74,14 +75,8 @@ def record(event, event_key, page, *, users=(), emails=(), message="", actor=Non
 
 
 def enqueue_deliveries(notification_ids):
-
     for notification_id in notification_ids:
-        try:
-            deliver_editorial_notification.delay(notification_id)
-        except Exception:
-            # The broker is unreachable: the row stays pending and the beat
-            # job `dispatch_pending_notifications` sends it later.
-            logger.exception("Could not enqueue editorial notification %s", notification_id)
+        enqueue(deliver_editorial_notification, notification_id)
 
 
 def group_members(groups, exclude=None):

@@ -15,6 +15,7 @@ from wagtail.models import Page
 from celery import shared_task
 
 from editorial.models import EditorialNotification as Notification
+from operations.outbox import sweep
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +90,13 @@ def dispatch_pending_notifications():
         Q(status=Notification.Status.PENDING, created_at__lt=now - STALE_PENDING)
         | Q(status=Notification.Status.SENDING, updated_at__lt=now - STALE_SENDING)
     )
-    for notification_id in stale.values_list("pk", flat=True)[:500]:
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+
+    def mark(ids):
+        Notification.objects.filter(pk__in=ids, status=Notification.Status.SENDING).update(
             status=Notification.Status.RETRYING
         )
-        deliver_editorial_notification.delay(notification_id)
+
+    return sweep(stale, deliver_editorial_notification, limit=500, mark=mark)
 
 
 def notification_context(notification):

@@ -1,31 +1,36 @@
 import datetime
-import logging
 
 from django.conf import settings
 from django.utils import timezone
 
 from celery import shared_task
 
+from operations.outbox import enqueue, sweep
 from search.elasticsearch import engine, get_client, sync_article
 from search.models import PendingIndexUpdate
 
-logger = logging.getLogger(__name__)
+# Longest wait between two tries of one update while the search server is away.
+RETRY_BACKOFF_MAX = 600
 
 
 def enqueue_index_update(page_id):
-    try:
-        sync_reader_index.delay(page_id)
-    except Exception:
-        logger.exception("Could not queue a reader-index update for story %s; beat will hand it out", page_id)
+    enqueue(sync_reader_index, page_id)
+
+
+class SearchServerUnavailable(Exception):
+    """The search server did not answer; Celery retries the update."""
 
 
 @shared_task(
     name="search.tasks.sync_reader_index",
-    bind=True,
     ignore_result=True,
+    autoretry_for=(SearchServerUnavailable,),
+    retry_backoff=5,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    retry_jitter=True,
     max_retries=30,
 )
-def sync_reader_index(self, page_id):
+def sync_reader_index(page_id):
     """Bring one story's entry in the reader index in line with the database.
 
     Runs after publish, unpublish, move and delete. While Elasticsearch is
@@ -40,12 +45,12 @@ def sync_reader_index(self, page_id):
     try:
         sync_article(page_id, client)
     except client.unavailable as exc:
-        countdown = min(600, 5 * 2**self.request.retries)
-        # A retry is planned: beat leaves the row to it rather than add another.
+        # A retry is planned, at most RETRY_BACKOFF_MAX away: beat leaves the
+        # row to it rather than add another.
         PendingIndexUpdate.objects.filter(page_id=page_id).update(
-            dispatched_at=timezone.now() + datetime.timedelta(seconds=countdown)
+            dispatched_at=timezone.now() + datetime.timedelta(seconds=RETRY_BACKOFF_MAX)
         )
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise SearchServerUnavailable(str(exc)) from exc
     if pending is not None:
         PendingIndexUpdate.done(page_id, pending)
 
@@ -55,10 +60,10 @@ def dispatch_pending_index_updates():
     """Hand out reader-index updates that no worker has finished: the broker
     was down when they were requested, or every retry failed."""
     stale = timezone.now() - datetime.timedelta(seconds=settings.READER_INDEX_STALE_SECONDS)
-    page_ids = list(
-        PendingIndexUpdate.objects.filter(dispatched_at__lte=stale).values_list("page_id", flat=True)[:1000]
+    return sweep(
+        PendingIndexUpdate.objects.filter(dispatched_at__lte=stale),
+        sync_reader_index,
+        limit=1000,
+        key="page_id",
+        mark=lambda ids: PendingIndexUpdate.objects.filter(page_id__in=ids).update(dispatched_at=timezone.now()),
     )
-    PendingIndexUpdate.objects.filter(page_id__in=page_ids).update(dispatched_at=timezone.now())
-    for page_id in page_ids:
-        sync_reader_index.delay(page_id)
-    return len(page_ids)
