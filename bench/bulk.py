@@ -64,7 +64,7 @@ def bulk_create_articles(count, seed=2026, progress=True, published_within_days=
                 step = next_step[section.pk]
                 next_step[section.pk] += 1
                 per_section[section.pk] += 1
-                pattern_section, headline, dek = demo.STORY_PATTERNS[number % len(demo.STORY_PATTERNS)]
+                pattern_section, headline, standfirst = demo.STORY_PATTERNS[number % len(demo.STORY_PATTERNS)]
                 title = (
                     headline.format(
                         series=hub.title if hub else "The Late Shift",
@@ -94,7 +94,7 @@ def bulk_create_articles(count, seed=2026, progress=True, published_within_days=
                         translation_key=uuid.uuid4(),
                     )
                 )
-                extras.append((dek, hub, number))
+                extras.append((standfirst, hub, number))
             Page.objects.bulk_create(pages, batch_size=BATCH_SIZE)
             if any(page.pk is None for page in pages):
                 # Databases without RETURNING: look the new rows up by their unique paths.
@@ -103,12 +103,12 @@ def bulk_create_articles(count, seed=2026, progress=True, published_within_days=
                     page.pk = page.id = ids[page.path]
 
             articles, bylines, tagged = [], [], []
-            for page, (dek, hub, number) in zip(pages, extras, strict=True):
+            for page, (standfirst, hub, number) in zip(pages, extras, strict=True):
                 paragraphs = rng.sample(demo.PARAGRAPHS, 3)
                 articles.append(
                     ArticlePage(
                         page_ptr_id=page.pk,
-                        dek=dek,
+                        standfirst=standfirst,
                         hero_image_id=image_ids[number % len(image_ids)] if image_ids else None,
                         hero_alt_text="A still from the story",
                         series=hub,

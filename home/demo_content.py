@@ -108,7 +108,7 @@ FLAGSHIP = {
     "season": 2,
     "author": "niko-parrish",
     "franchises": ["Ironbound Universe", "Ironbound Comics", "Streamline"],
-    "dek": (
+    "standfirst": (
         "Production is under way on the second season of Streamline's detective drama, and its star "
         "says the new episodes trade the hero's head for her heart."
     ),
@@ -210,7 +210,7 @@ FLAGSHIP = {
     ],
 }
 
-# Building blocks for the other demo stories: (section, headline pattern, dek pattern).
+# Building blocks for the other demo stories: (section, headline pattern, standfirst pattern).
 STORY_PATTERNS = [
     ("news", "{series} renewed for another season at {network}", "The order follows strong viewing figures."),
     ("news", "First look: new images from {series}", "The stills tease a darker turn for the show."),

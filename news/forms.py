@@ -23,7 +23,7 @@ class ArticlePageForm(WagtailAdminPageForm):
         image = cleaned_data.get("hero_image")
         if image and not (cleaned_data.get("hero_alt_text") or getattr(image, "description", "")):
             missing.append("alt text for the main image")
-        if not cleaned_data.get("dek"):
+        if not cleaned_data.get("standfirst"):
             missing.append("a standfirst")
         if not cleaned_data.get("franchise_tags"):
             missing.append("at least one franchise tag")

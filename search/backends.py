@@ -129,7 +129,7 @@ class DatabaseReaderSearch:
             .order_by()
             .values("pk")
             .union(
-                ArticlePage.objects.filter(dek__icontains=phrase).order_by().values("pk"),
+                ArticlePage.objects.filter(standfirst__icontains=phrase).order_by().values("pk"),
                 ArticlePage.objects.filter(series__title__icontains=phrase).order_by().values("pk"),
                 ArticleFranchiseTag.objects.filter(tag__name__icontains=phrase).order_by().values("content_object_id"),
                 ArticleAuthor.objects.filter(author__name__icontains=phrase).order_by().values("page_id"),
@@ -150,12 +150,12 @@ class DatabaseReaderSearch:
             return Value(0)
         score = Value(0)
         for phrases in request.concepts:
-            in_title, in_dek = Q(), Q()
+            in_title, in_standfirst = Q(), Q()
             for phrase in phrases:
                 in_title |= Q(title__icontains=phrase)
-                in_dek |= Q(dek__icontains=phrase)
+                in_standfirst |= Q(standfirst__icontains=phrase)
             score = score + Case(When(in_title, then=4), default=0, output_field=IntegerField())
-            score = score + Case(When(in_dek, then=2), default=0, output_field=IntegerField())
+            score = score + Case(When(in_standfirst, then=2), default=0, output_field=IntegerField())
         if len(request.terms) > 1:
             score = score + Case(When(title__icontains=request.text, then=5), default=0, output_field=IntegerField())
         recent = timezone.now() - RECENT_BOOST_SPAN
@@ -289,7 +289,7 @@ class DatabaseReaderSearch:
         stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=page_ids)}
         prefetch_cards(stories.values())
         hits = [
-            Hit(stories[pk], highlight(stories[pk].dek or stories[pk].title, request.highlight_terms))
+            Hit(stories[pk], highlight(stories[pk].standfirst or stories[pk].title, request.highlight_terms))
             for pk in page_ids
             if pk in stories
         ]

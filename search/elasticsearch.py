@@ -46,7 +46,7 @@ TEXT = {"type": "text", "analyzer": "talkies_text"}
 MAPPINGS = {
     "properties": {
         "title": {**TEXT, "fields": {"suggest": {"type": "search_as_you_type"}}},
-        "dek": TEXT,
+        "standfirst": TEXT,
         "quotes": TEXT,
         "body": TEXT,
         "series_title": TEXT,
@@ -63,7 +63,7 @@ MAPPINGS = {
 SEARCH_FIELDS = [
     "title^4",
     "franchise_names^4",
-    "dek^2",
+    "standfirst^2",
     "quotes^2",
     "series_title^2",
     "author_names",
@@ -185,7 +185,7 @@ def document(page, sections=None):
     authors = page.authors
     return {
         "title": page.title,
-        "dek": page.dek,
+        "standfirst": page.standfirst,
         "quotes": body_text(page, "pull_quote"),
         "body": body_text(page),
         "series_title": page.series.title if page.series_id else "",
@@ -266,7 +266,7 @@ def text_query(request):
                 "multi_match": {
                     "query": request.text,
                     "type": "phrase",
-                    "fields": ["title^2", "franchise_names^2", "dek"],
+                    "fields": ["title^2", "franchise_names^2", "standfirst"],
                     "boost": 2,
                 }
             }
@@ -319,7 +319,7 @@ class ElasticsearchReaderSearch:
                 "pre_tags": ["<mark>"],
                 "post_tags": ["</mark>"],
                 "fields": {
-                    "dek": {"number_of_fragments": 0},
+                    "standfirst": {"number_of_fragments": 0},
                     "body": {"fragment_size": 200, "number_of_fragments": 1},
                 },
             },
@@ -345,9 +345,9 @@ class ElasticsearchReaderSearch:
             if story is None:
                 continue
             fragments = hit.get("highlight", {})
-            snippet = (fragments.get("body") or fragments.get("dek") or [None])[0]
+            snippet = (fragments.get("body") or fragments.get("standfirst") or [None])[0]
             results.append(
-                Hit(story, snippet_html(snippet) if snippet else highlight(story.dek, request.highlight_terms))
+                Hit(story, snippet_html(snippet) if snippet else highlight(story.standfirst, request.highlight_terms))
             )
         search_results = SearchResults(hits=results, total=total, page=request.page)
         search_results.facets = {facet: self.facet_values(facet, response, request) for facet in FACETS}

@@ -178,7 +178,7 @@ class ArticlePageFactory(PublishedPageFactory):
 
     title = factory.Sequence(lambda n: f"Story number {n}")
     slug = factory.Sequence(lambda n: f"story-{n}")
-    dek = "A standfirst that sells the story."
+    standfirst = "A standfirst that sells the story."
     parent = factory.SubFactory(SectionPageFactory)
     body = factory.LazyFunction(lambda: [("paragraph", "<p>Body text of the story.</p>")])
 
@@ -213,7 +213,7 @@ def article_form_data(page=None, *, author=None, body="<p>Text.</p>", blocks=Non
     data = {
         "title": page.title if page is not None else "Untitled story",
         "slug": page.slug if page is not None else "untitled-story",
-        "dek": "A standfirst that sells the story.",
+        "standfirst": "A standfirst that sells the story.",
         "franchise_tags": "Ironbound",
         "article_authors": byline,
         "body": streamfield(blocks if blocks is not None else [("paragraph", rich_text(body))]),

@@ -97,7 +97,7 @@ ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
 class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
     """A story: news, interview, review, feature or opinion."""
 
-    dek = models.CharField(
+    standfirst = models.CharField(
         "standfirst",
         max_length=300,
         blank=True,
@@ -159,7 +159,7 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
     route_select_related = ("hero_image", "series")
 
     content_panels = Page.content_panels + [
-        FieldPanel("dek"),
+        FieldPanel("standfirst"),
         InlinePanel("article_authors", label="Byline", min_num=1, heading="Byline"),
         MultiFieldPanel(
             [
@@ -193,7 +193,7 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
     base_form_class = ArticlePageForm
 
     api_fields = [
-        APIField("dek"),
+        APIField("standfirst"),
         APIField("byline", serializer=serializers.ListField(child=serializers.CharField(), source="byline_names")),
         APIField("first_published_at"),
         APIField("series"),
@@ -206,7 +206,7 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
     ]
 
     search_fields = Page.search_fields + [
-        index.SearchField("dek", boost=2),
+        index.SearchField("standfirst", boost=2),
         index.SearchField("body"),
         index.FilterField("series"),
         index.FilterField("first_published_at"),
@@ -266,7 +266,7 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
 
     @property
     def summary(self):
-        return self.dek or self.search_description
+        return self.standfirst or self.search_description
 
     def stories_around(self):
         """Live stories from the same series first, then those sharing a franchise tag."""

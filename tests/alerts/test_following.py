@@ -264,7 +264,11 @@ def test_no_alert_or_digest_mentions_a_draft_a_private_or_an_embargoed_story(cli
 
     def story(word, **kwargs):
         return ArticlePageFactory(
-            title=f"Night Ledger {word} exclusive", dek=f"The {word} standfirst.", series=hub, tags=[tag], **kwargs
+            title=f"Night Ledger {word} exclusive",
+            standfirst=f"The {word} standfirst.",
+            series=hub,
+            tags=[tag],
+            **kwargs,
         )
 
     story("zebradraft", live=False)

@@ -34,7 +34,7 @@ def hidden_stories(backend):
         return ArticlePageFactory(
             parent=news,
             title=f"Night Ledger {word} exclusive",
-            dek=f"The {word} standfirst.",
+            standfirst=f"The {word} standfirst.",
             body=[("paragraph", f"<p>Only the {word} knows.</p>")],
             series=hub,
             tags=[tag],
@@ -69,7 +69,7 @@ SURFACES = [
     "/feeds/author/ada-okonkwo.rss",
     "/sitemap.xml",
     "/news-sitemap.xml",
-    "/api/v2/pages/?type=news.ArticlePage&fields=dek,body",
+    "/api/v2/pages/?type=news.ArticlePage&fields=standfirst,body",
     "/search/?q=night+ledger",
 ]
 

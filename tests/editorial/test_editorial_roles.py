@@ -80,7 +80,7 @@ def test_editors_unpublish_delete_and_manage_hubs_tags_and_authors(client, peopl
 
 def checklist_form(story, **fields):
     """The edit form with everything the checklist asks for left out."""
-    return article_form_data(story, dek="", franchise_tags="", hero_image="", **fields)
+    return article_form_data(story, standfirst="", franchise_tags="", hero_image="", **fields)
 
 
 def test_checklist_warns_before_go_live_and_editors_can_override(client, people):
@@ -115,7 +115,7 @@ def test_byline_listing_an_author_twice_is_a_clear_error(client, people):
 
 
 def test_revisions_compare_rollback_lock_and_preview(client, people):
-    story = ArticlePageFactory(parent=people["section"], title="First headline", dek="First dek")
+    story = ArticlePageFactory(parent=people["section"], title="First headline", standfirst="First standfirst")
     first_revision = story.latest_revision
     story.title = "Second headline"
     story.save_revision(user=people["eddie"]).publish()
@@ -147,7 +147,7 @@ def test_revisions_compare_rollback_lock_and_preview(client, people):
 
 
 def test_in_editor_comments_are_saved(client, people):
-    story = ArticlePageFactory(parent=people["section"], title="Commented story", dek="A dek")
+    story = ArticlePageFactory(parent=people["section"], title="Commented story", standfirst="A standfirst")
     client.force_login(people["casey"])
     data = article_form_data(story)
     data.update(

@@ -28,7 +28,7 @@ def test_dead_webhook_is_retried_and_the_editorial_action_still_succeeds(client,
     # The editor publishes straight from the page explorer's publish action.
     response = client.post(
         f"{ADMIN}/pages/{story.pk}/edit/",
-        article_form_data(story, action="action-publish", dek="Another season.", body="<p>Renewed.</p>"),
+        article_form_data(story, action="action-publish", standfirst="Another season.", body="<p>Renewed.</p>"),
     )
     assert response.status_code == 302
     story.refresh_from_db()

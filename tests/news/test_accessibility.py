@@ -37,7 +37,7 @@ def reader_pages():
     story = ArticlePageFactory(
         parent=section,
         title="Mara Quill on season two",
-        dek="It is just as personal.",
+        standfirst="It is just as personal.",
         series=series,
         hero_image=image,
         hero_alt_text="Mara Quill in the rain",

@@ -96,7 +96,7 @@ def test_editors_note_is_an_aside():
 
 
 def test_related_story_links_live_stories_and_hides_withdrawn_ones():
-    story = ArticlePageFactory(title="Night Ledger renewed", dek="Another season.")
+    story = ArticlePageFactory(title="Night Ledger renewed", standfirst="Another season.")
     tree = render(blocks.RelatedStoryBlock(), {"page": story.pk, "label": "Read next"})
     assert tree.xpath(".//a/@href") == [story.url]
     assert tree.xpath("string(.//*[@class='related-card__label'])") == "Read next"

@@ -44,7 +44,7 @@ def newsroom():
         parent=section,
         title="Mara Quill on season two",
         slug="mara-quill-season-two",
-        dek="The star says it is just as personal.",
+        standfirst="The star says it is just as personal.",
         series=series,
         season_number=2,
         hero_image=ImageFactory(title="Quill in the rain"),
@@ -93,7 +93,7 @@ def test_article_page_shows_everything_a_reader_expects(client, newsroom):
     tree = page_tree(client.get(story.url))
 
     assert tree.xpath("string(//h1)") == "Mara Quill on season two"
-    assert tree.xpath("string(//*[@class='article__dek'])") == "The star says it is just as personal."
+    assert tree.xpath("string(//*[@class='article__standfirst'])") == "The star says it is just as personal."
     byline = tree.xpath("//*[@class='byline']//a")
     assert [(a.text, a.get("href")) for a in byline] == [
         ("Niko Parrish", "/authors/niko-parrish/"),

@@ -121,7 +121,7 @@ def test_robots_txt_points_at_the_sitemaps(client):
 
 
 def test_api_serves_only_live_public_pages(client, stories):
-    response = client.get("/api/v2/pages/", {"type": "news.ArticlePage", "fields": "dek,byline"})
+    response = client.get("/api/v2/pages/", {"type": "news.ArticlePage", "fields": "standfirst,byline"})
     assert response.status_code == 200
     items = response.json()["items"]
     assert {item["title"] for item in items} == {"Fresh story", "Old story"}

@@ -36,7 +36,7 @@ def test_publish_request_hands_index_update_to_a_real_worker(client, celery_work
         {
             "title": "Night Ledger returns",
             "slug": "night-ledger-returns",
-            "dek": "Season two is in production.",
+            "standfirst": "Season two is in production.",
             "hero_image": image.pk,
             "hero_alt_text": "Dana Vex in the rain",
             "franchise_tags": "Ironbound",

@@ -36,7 +36,7 @@ def archive(backend):
         "renewed": ArticlePageFactory(
             parent=news,
             title="Night Ledger renewed for season three",
-            dek="Streamline orders more detective drama.",
+            standfirst="Streamline orders more detective drama.",
             series=ledger,
             tags=[ironbound, streamline],
             authors=[niko],
@@ -45,7 +45,7 @@ def archive(backend):
         "review": ArticlePageFactory(
             parent=reviews,
             title="Review: Night Ledger season two",
-            dek="The ledger balances at last.",
+            standfirst="The ledger balances at last.",
             series=ledger,
             tags=[ironbound],
             authors=[ada],
@@ -54,7 +54,7 @@ def archive(backend):
         "starfall": ArticlePageFactory(
             parent=news,
             title="Starfall Drift adds a new captain",
-            dek="Casting news from the far edge.",
+            standfirst="Casting news from the far edge.",
             series=starfall,
             tags=[streamline],
             authors=[ada],

@@ -51,18 +51,18 @@ def test_a_story_titled_or_tagged_with_a_name_ranks_above_a_passing_mention(clie
     ArticlePageFactory(
         parent=news,
         title="Streaming roundup for the weekend ahead",
-        dek="Among a dozen releases, Jessica Jones gets a quiet anniversary rewatch and more.",
+        standfirst="Among a dozen releases, Jessica Jones gets a quiet anniversary rewatch and more.",
         published_at=hours_ago(1),
     )
     ArticlePageFactory(
         parent=news,
         title="Defenders reunion confirmed for spring",
-        dek="The street-level heroes are back together.",
+        standfirst="The street-level heroes are back together.",
         tags=[jessica],
         published_at=hours_ago(24 * 40),
     )
     ArticlePageFactory(
-        parent=news, title="Jessica Jones: the final case", dek="A farewell.", published_at=hours_ago(24 * 200)
+        parent=news, title="Jessica Jones: the final case", standfirst="A farewell.", published_at=hours_ago(24 * 200)
     )
     reindex(backend)
 

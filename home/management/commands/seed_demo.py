@@ -199,7 +199,7 @@ class Command(BaseCommand):
         article = ArticlePage(
             title=spec["title"],
             slug=spec["slug"],
-            dek=spec["dek"],
+            standfirst=spec["standfirst"],
             hero_image=images[0],
             hero_alt_text="Mara Quill as Dana Vex, standing in the rain outside her office",
             hero_caption="Mara Quill returns as Dana Vex in Night Ledger season 2.",
@@ -207,7 +207,7 @@ class Command(BaseCommand):
             series=hubs[spec["series"]],
             season_number=spec["season"],
             body=[(kind, value) for kind, value in spec["body"]],
-            search_description=spec["dek"],
+            search_description=spec["standfirst"],
             sources=[("source", {"description": description, "url": url}) for description, url in spec["sources"]],
         )
         article.article_authors.add(ArticleAuthor(author=authors[spec["author"]]))
@@ -223,7 +223,7 @@ class Command(BaseCommand):
         number = 0
         for hub_slug, hub in hubs.items():
             spec = hub_specs[hub_slug]
-            for section_slug, headline, dek in demo.STORY_PATTERNS[:6]:
+            for section_slug, headline, standfirst in demo.STORY_PATTERNS[:6]:
                 number += 1
                 franchise = spec["franchises"][0]
                 title = headline.format(
@@ -236,7 +236,7 @@ class Command(BaseCommand):
                 article = ArticlePage(
                     title=title,
                     slug=slugify(title)[:70],
-                    dek=dek,
+                    standfirst=standfirst,
                     hero_image=images[number % len(images)],
                     hero_alt_text=f"A still from {hub.title}",
                     series=hub,
