@@ -26,7 +26,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from news.models import ArticlePage, FranchiseTag, SectionPage, SeriesHubPage  # noqa: E402
+from alerts.models import AlertDelivery, Follow, Follower  # noqa: E402
+from alerts.outbox import record_first_publication  # noqa: E402
+from news.models import ArticleAuthor, ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage  # noqa: E402
+from search.elasticsearch import rebuild  # noqa: E402
+from tests.factories import article_form_data  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -137,9 +141,6 @@ def newsroom():
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from news.models import ArticleAuthor, Author
-    from tests.factories import article_form_data
-
     admin = get_user_model().objects.filter(is_superuser=True).first()
     section = SectionPage.objects.live().filter(depth=3).first()
     story = ArticlePage(
@@ -180,8 +181,6 @@ def newsroom():
 
 
 def reindex():
-    from search.elasticsearch import rebuild
-
     started = time.perf_counter()
     count = rebuild(progress=True)
     seconds = time.perf_counter() - started
@@ -196,9 +195,6 @@ def process_memory_kb(pid, field):
 
 
 def publish_times(browser, section, count, **fields):
-    from news.models import Author
-    from tests.factories import article_form_data
-
     author = Author.objects.first()
     times = []
     for _ in range(count):
@@ -226,9 +222,6 @@ def alerts(followers=100_000):
     from wagtail.signals import page_published
 
     from tqdm import tqdm
-
-    from alerts.models import AlertDelivery, Follow, Follower
-    from alerts.outbox import record_first_publication
 
     tag, _ = FranchiseTag.objects.get_or_create(slug="bench-followed", defaults={"name": "Bench followed"})
     now = timezone.now()
