@@ -22,7 +22,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.shortcuts import render
 
 from python_ipware.modern.parsers import split_proxy_chain
 
@@ -75,9 +74,3 @@ def client_address(request):
 def ratelimit_rate(limit, window_seconds):
     """django-ratelimit's rate string for `limit` requests per `window_seconds`."""
     return f"{limit}/{window_seconds}s"
-
-
-def lockout_response(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out sign-in: the site's 429 page."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "429.html", {"minutes": minutes}, status=429)

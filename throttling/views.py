@@ -35,3 +35,9 @@ def lockouts(request):
     return render(
         request, "throttling/lockouts.html", {"attempts": attempts, "failure_limit": settings.AXES_FAILURE_LIMIT}
     )
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in: the site's 429 page."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "429.html", {"minutes": minutes}, status=429)

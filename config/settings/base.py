@@ -202,7 +202,7 @@ AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_CLIENT_IP_CALLABLE = "throttling.client.client_address"
-AXES_LOCKOUT_CALLABLE = "throttling.client.lockout_response"
+AXES_LOCKOUT_CALLABLE = "throttling.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # The failures live in the database (axes' default handler): a Redis outage
 # neither unlocks a guesser nor locks out an editor.
