@@ -16,3 +16,11 @@ class OperationsConfig(AppConfig):
         heartbeats_checked = lambda: settings.HEALTHZ_CHECKS_HEARTBEATS  # noqa: E731
         health.register_probe("beat", health.check_beat, when=heartbeats_checked)
         health.register_probe("worker", health.check_worker, when=heartbeats_checked)
+
+        from celery.signals import worker_ready
+
+        from operations.heartbeats import stamp_worker_started
+
+        # A worker just started counts as alive for a few periods, while its
+        # first `operations.heartbeat` waits behind whatever was queued.
+        worker_ready.connect(stamp_worker_started, dispatch_uid="talkies_worker_ready_heartbeat")

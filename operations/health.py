@@ -65,7 +65,7 @@ def heartbeat_probe(role, what_stops):
 
 
 check_beat = heartbeat_probe("beat", "scheduled publishing, outbox sweeps and digests have stopped")
-check_worker = heartbeat_probe("worker", "no Celery worker is taking tasks")
+check_worker = heartbeat_probe("worker", "no Celery worker is taking tasks, or the queue is far behind")
 
 # name -> (probe, when): a probe raises to say its service is down; `when`,
 # if given, says whether it applies in this configuration.

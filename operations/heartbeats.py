@@ -20,6 +20,10 @@ def heartbeat_age(role: str) -> float | None:
     return None if stamped is None else max(0.0, time.time() - stamped)
 
 
+def stamp_worker_started(**kwargs):
+    stamp_heartbeat("worker")
+
+
 class HeartbeatScheduler(PersistentScheduler):
     """Celery's own scheduler, stamping beat's heartbeat as it ticks. It wakes
     at least once per heartbeat period, since `operations.heartbeat` is due then."""

@@ -54,6 +54,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
+        "polling_interval": 0.1,
     }
 
 # One worker process outlives the many database flushes of a test session.
