@@ -6,16 +6,13 @@ class OperationsConfig(AppConfig):
     verbose_name = "Health, heartbeats and background work"
 
     def ready(self):
-        from django.conf import settings
-
         from operations import health
 
         health.register_probe("database", health.check_database)
         health.register_probe("cache", health.check_cache)
         health.register_probe("broker", health.check_broker)
-        heartbeats_checked = lambda: settings.HEALTHZ_CHECKS_HEARTBEATS  # noqa: E731
-        health.register_probe("beat", health.check_beat, when=heartbeats_checked)
-        health.register_probe("worker", health.check_worker, when=heartbeats_checked)
+        health.register_probe("beat", health.check_beat, when=health.heartbeats_checked)
+        health.register_probe("worker", health.check_worker, when=health.heartbeats_checked)
 
         from celery.signals import worker_ready
 

@@ -3,7 +3,6 @@ import os
 import subprocess
 from pathlib import Path
 
-from django.conf import settings as django_settings
 from django.core.cache import caches
 
 import pytest
@@ -11,7 +10,14 @@ import pytest
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.http import LocalHTTPServer, reachable
 from tests.support.mail import SMTPSink
-from tests.support.processes import VARNISHD, KillableSearchServer, WorkerProcess, free_port, wait_for
+from tests.support.processes import (
+    VARNISHD,
+    KillableSearchServer,
+    WorkerProcess,
+    free_port,
+    varnish_config,
+    wait_for,
+)
 
 # The harness lives in tests/support/; this file holds the fixtures.
 
@@ -148,14 +154,11 @@ def backend(request):
 def varnish(live_server, tmp_path, settings):
     assert VARNISHD, "varnishd is missing: `make test` installs it (requirements/install-debian-packages)"
     backend_port = live_server.url.rsplit(":", 1)[1]
-    vcl = (django_settings.BASE_DIR / "caching" / "varnish.vcl").read_text()
-    vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";')
-    vcl = vcl.replace('.port = "8000";', f'.port = "{backend_port}";')
-    (tmp_path / "talkies.vcl").write_text(vcl)
+    vcl = varnish_config(tmp_path, backend_port)
     port = free_port()
     process = subprocess.Popen(
         [VARNISHD, "-F", "-j", "none", "-n", str(tmp_path / "varnish"), "-a", f"127.0.0.1:{port}"]
-        + ["-f", str(tmp_path / "talkies.vcl"), "-s", "malloc,32m"],
+        + ["-f", str(vcl), "-s", "malloc,32m"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

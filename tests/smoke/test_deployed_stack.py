@@ -25,7 +25,7 @@ import yaml
 from tests.support.admin import ADMIN
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.mail import SMTPSink
-from tests.support.processes import ROOT, free_port, wait_for
+from tests.support.processes import ROOT, free_port, stop_process, varnish_config, wait_for
 from tests.support.reader import Reader
 
 pytestmark = pytest.mark.smoke
@@ -60,13 +60,7 @@ class Service:
         return f"--- {self.name} ---\n" + self.log_path.read_text(errors="replace")[-3000:]
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
 
 
 def compose_environment():
@@ -163,18 +157,14 @@ def stack(tmp_path_factory):
                 workdir,
             )
         )
-        vcl = (ROOT / "caching" / "varnish.vcl").read_text()
-        vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
-            '.port = "8000";', f'.port = "{web_port}";'
-        )
-        (workdir / "talkies.vcl").write_text(vcl)
+        vcl = varnish_config(workdir, web_port)
         varnishd = shutil.which("varnishd", path="/usr/sbin:/usr/bin")
         assert varnishd, "varnishd is missing: `make smoke` installs it (requirements/install-debian-packages)"
         services.append(
             Service(
                 "varnish",
                 [varnishd, "-F", "-j", "none", "-n", str(workdir / "varnish"), "-a", f"127.0.0.1:{varnish_port}"]
-                + ["-f", str(workdir / "talkies.vcl"), "-s", "malloc,64m"],
+                + ["-f", str(vcl), "-s", "malloc,64m"],
                 env,
                 workdir,
             )

@@ -134,13 +134,8 @@ class WorkerProcess:
         print(f"worker still busy after {timeout}s with tasks {self.unfinished_tasks()}")
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        if self.process:
+            stop_process(self.process)
 
 
 class KillableSearchServer:
@@ -174,3 +169,26 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stop_process(process):
+    """SIGTERM, then SIGKILL if it has not gone within 20 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def varnish_config(folder, backend_port):
+    """The repository's VCL, its backend pointed at 127.0.0.1:`backend_port`;
+    returns the path of the copy written into `folder`."""
+    vcl = (ROOT / "caching" / "varnish.vcl").read_text()
+    vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
+        '.port = "8000";', f'.port = "{backend_port}";'
+    )
+    path = folder / "talkies.vcl"
+    path.write_text(vcl)
+    return path
