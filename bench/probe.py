@@ -10,6 +10,7 @@ Prints one JSON object on stdout; progress goes to stderr.
 import gc
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -22,14 +23,20 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from wagtail.search import index as wagtail_index  # noqa: E402
+
+from lxml import html as lxml_html  # noqa: E402
 
 from alerts.models import AlertDelivery, Follow, Follower  # noqa: E402
 from alerts.outbox import record_first_publication  # noqa: E402
 from news.models import ArticleAuthor, ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage  # noqa: E402
-from search.elasticsearch import rebuild  # noqa: E402
+from search import reader_index  # noqa: E402
+from search.elasticsearch import engine, get_client, rebuild, sync_article  # noqa: E402
+from search.models import ReaderWord  # noqa: E402
 from tests.factories import article_form_data  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -105,6 +112,53 @@ def timed_search(rounds=5):
     }
 
 
+def search_quality():
+    """The judged set (tests/search/judged_set.py) added to this archive,
+    scored on the reader search page and on Wagtail's own search backend
+    over the same stories; rolled back afterwards."""
+    from tests.search.judged_set import create_judged_stories, evaluate
+
+    browser = client()
+
+    def reader_search(query):
+        response = browser.get("/search/", {"q": query})
+        assert response.status_code == 200 and b"simpler mode" not in response.content
+        return lxml_html.fromstring(response.content).xpath("//li[@class='result']//h2/a/text()")
+
+    scores = {}
+    with transaction.atomic():
+        keys = create_judged_stories()
+        judged = list(ArticlePage.objects.filter(title__in=keys).specific())
+        if engine():
+            reader_index_client = get_client()
+            for story in judged:
+                sync_article(story.pk, reader_index_client)
+            scores[engine()] = evaluate(reader_search, keys)
+            for story in judged:
+                reader_index_client.remove(story.pk)
+        else:
+            reader_index.add_new_words()  # beat's job: typo candidates
+            scores[f"talkies_{connection.vendor}"] = evaluate(reader_search, keys)
+            for story in judged:
+                wagtail_index.insert_or_update_object(story)
+            for operator in ("and", "or"):
+                scores[f"wagtail_{connection.vendor}_{operator}"] = evaluate(
+                    lambda query, operator=operator: [
+                        page.title
+                        for page in ArticlePage.objects.live().public().search(query, operator=operator)[:10]
+                    ],
+                    keys,
+                )
+        transaction.set_rollback(True)
+    return {
+        name: {
+            **{key: score[key] for key in ("ndcg_at_10", "must_find", "must_find_total", "misses", "per_query")},
+            "must_find_missed": score["must_find_total"] - score["must_find"],
+        }
+        for name, score in scores.items()
+    }
+
+
 def query_counts():
     browser = client()
     counts = {}
@@ -177,6 +231,47 @@ def newsroom():
         "blocks": 50,
         "edit_view_ms": round(statistics.median(opened), 1),
         "publish_request_ms": round(statistics.median(published), 1),
+        **index_update_cost(section),
+    }
+
+
+WORDS_PER_PARAGRAPH = 60
+
+
+def index_update_cost(section, blocks=50, runs=15):
+    """What publishing a 50-block story spends on the database's reader
+    index (search.reader_index.store, which the publish runs): a long read
+    of 3,000 words drawn as prose draws them (Zipf's law over the archive's
+    vocabulary, plus a few names new to it), rewritten before every run."""
+    rng = random.Random(2026)
+    vocabulary = list(ReaderWord.objects.order_by("word").values_list("word", flat=True)[:20000]) or ["season"]
+    rng.shuffle(vocabulary)
+    weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
+
+    def paragraph(run):
+        words = rng.choices(vocabulary, weights, k=WORDS_PER_PARAGRAPH - 2)
+        return f"<p>{' '.join(words)} Benchname{run}x{rng.randrange(10**6)} Benchplace{run}.</p>"
+
+    story = ArticlePage(title="Bench: index cost", slug=f"bench-index-cost-{int(time.time())}", body=[])
+    story.article_authors = [ArticleAuthor(author=Author.objects.first())]
+    section.add_child(instance=story)
+    story.save_revision().publish()
+    timings, distinct = [], 0
+    for run in range(runs):
+        # New text each run, written straight to the row, so that the timed
+        # call does what a publish's does (unchanged text would cost less).
+        story.body = [("paragraph", paragraph(run)) for _ in range(blocks)]
+        ArticlePage.objects.filter(pk=story.pk).update(body=story.body)
+        started = time.perf_counter()
+        reader_index.store([story.pk])
+        timings.append((time.perf_counter() - started) * 1000)
+        distinct = len(set(" ".join(block.value.source for block in story.body).split()))
+    return {
+        "index_update_blocks": blocks,
+        "index_update_words": WORDS_PER_PARAGRAPH * blocks,
+        "index_update_distinct_words": distinct,
+        "index_update_ms": round(statistics.median(timings), 1),
+        "index_update_max_ms": round(max(timings), 1),
     }
 
 
@@ -298,6 +393,7 @@ if __name__ == "__main__":
         "urls": reader_urls,
         "queries": query_counts,
         "search": timed_search,
+        "quality": search_quality,
         "newsroom": newsroom,
         "reindex": reindex,
         "alerts": lambda: alerts(int(os.environ.get("BENCH_FOLLOWERS", 100_000))),

@@ -48,6 +48,9 @@ RESULTS = ROOT / "bench" / "results.json"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talkies_bench"
 BENCH_CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12")
 BENCH_BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
+# The SQLite run of the search-quality probe caches apart from the PostgreSQL one.
+BENCH_SQLITE_CACHE_URL = os.environ.get("BENCH_SQLITE_CACHE_URL", "redis://127.0.0.1:6379/11")
+TARGETS = ROOT / "bench" / "targets.json"
 GUNICORN_WORKERS = 2
 CONCURRENCY = (2, 32)
 
@@ -431,6 +434,11 @@ def main():
         search_env = {**env, "OPENSEARCH_URL": osmem.url}
         results["newsroom"]["reindex"] = probe(search_env, "reindex")
         results["search"]["opensearch_osmem"] = probe(search_env, "search")
+        results["search_quality"] = {
+            **probe(env, "quality"),
+            **probe(search_env, "quality"),
+            **sqlite_search_quality(workdir, var_dir),
+        }
         results["newsroom"].update(probe(env, "newsroom"))
         # One worker over Redis (the production broker), mailing a local SMTP relay.
         alerts_env = {
@@ -500,9 +508,7 @@ def main():
         f"p99 {mixed['p99_ms']:.1f} ms, 5xx {mixed['server_errors_5xx']}, other non-2xx {mixed['non_2xx']}, "
         f"socket errors {mixed['socket_errors']}, {mixed['cpu_ms_per_request']} CPU ms/request"
     )
-    print("\nSearch page, in process (ms)")
-    for backend, figures in results["search"].items():
-        print(f"  {backend:<22} p50 {figures['p50_ms']:>7}  p95 {figures['p95_ms']:>7}  max {figures['max_ms']:>7}")
+    print_search(results)
     newsroom = results["newsroom"]
     print("\nNewsroom")
     print(f"  seed_demo + seed_bench_stories {options.articles}: {newsroom['seed_demo_seconds']} s")
@@ -512,6 +518,12 @@ def main():
     )
     print(f"  admin edit view, {newsroom['blocks']} blocks: {newsroom['edit_view_ms']} ms")
     print(f"  publish it (request only): {newsroom['publish_request_ms']} ms")
+    print(
+        f"  database reader index update, {newsroom['index_update_blocks']} blocks, "
+        f"{newsroom['index_update_words']:,} words ({newsroom['index_update_distinct_words']:,} distinct): "
+        f"{newsroom['index_update_ms']} ms "
+        f"(max {newsroom['index_update_max_ms']} ms)"
+    )
     fan_out = results["workers"]["alert_fan_out"]
     print(f"\nWorkers: one story alert to {fan_out['followers']:,} followers, one worker (solo pool)")
     print(
@@ -532,6 +544,56 @@ def main():
     print(f"\nWrote {options.output}")
     if options.compare:
         compare(results, options.compare)
+    missed = check_targets(results)
+    if missed:
+        sys.exit(f"Targets missed ({TARGETS.relative_to(ROOT)}): {', '.join(missed)}")
+
+
+def sqlite_search_quality(workdir, var_dir):
+    """The judged set on SQLite too: a fresh file database with the demo newsroom."""
+    redis.Redis.from_url(BENCH_SQLITE_CACHE_URL).flushdb()
+    env = django_env(f"sqlite:///{workdir / 'quality.sqlite3'}", var_dir, CACHE_URL=BENCH_SQLITE_CACHE_URL)
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "seed_demo", "--force", stdout=subprocess.DEVNULL)
+    return probe(env, "quality")
+
+
+def print_search(results):
+    """Latency and quality per search backend, side by side."""
+    print("\nSearch: the page in process (ms) and the judged set (nDCG@10, must-finds in the top ten)")
+    latency = {
+        "postgresql": results["search"]["database_postgresql"],
+        "opensearch": results["search"]["opensearch_osmem"],
+    }
+    for name, quality in results["search_quality"].items():
+        timing = next((figures for key, figures in latency.items() if key in name and "wagtail" not in name), None)
+        timed = f"p50 {timing['p50_ms']:>6}  p95 {timing['p95_ms']:>6}" if timing else f"{'':>22}"
+        print(
+            f"  {name:<24} {timed}  nDCG@10 {quality['ndcg_at_10']:.3f}  "
+            f"must-finds {quality['must_find']}/{quality['must_find_total']}"
+        )
+
+
+def figure(results, path):
+    value = results
+    for key in path.split("."):
+        value = value[key]
+    return value
+
+
+def check_targets(results):
+    """Every row of bench/targets.json against this run; the rows missed."""
+    targets = json.loads(TARGETS.read_text())
+    print(f"\nTargets ({TARGETS.relative_to(ROOT)})")
+    missed = []
+    for name, target in targets.items():
+        value = figure(results, target["figure"])
+        ok = value <= target["at_most"] if "at_most" in target else value >= target["at_least"]
+        limit = f"<= {target['at_most']}" if "at_most" in target else f">= {target['at_least']}"
+        print(f"  {'ok' if ok else 'MISSED':<7}{name:<58}{value!s:>10}  {limit}")
+        if not ok:
+            missed.append(name)
+    return missed
 
 
 def start_osmem():

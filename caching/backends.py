@@ -8,7 +8,7 @@ carry on while Redis is away.
 import functools
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -36,7 +36,30 @@ def _missing_counter(*args, **kwargs):
     raise ValueError("cache unavailable")  # what incr() raises for a missing key
 
 
+class PooledRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new `redis.Redis` for every cache call, and
+    redis-py fills two callback tables of ~170 entries each time: 0.2 ms of
+    CPU a call, 3 to 4 ms on a page that makes fifteen (bench, search page).
+    One `redis.Redis` per connection pool does the same work: it is
+    thread-safe and borrows a connection from the pool per command."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = PooledRedisCacheClient
+
     get = survives_outage(lambda key, default=None, version=None: default)(RedisCache.get)
     get_many = survives_outage({})(RedisCache.get_many)
     has_key = survives_outage(False)(RedisCache.has_key)

@@ -1,11 +1,12 @@
 """Reader search over the database: matching, facets, ranking, snippets.
 
-This is the embedded default and the fallback when Elasticsearch is down.
-It matches headlines, standfirsts, series, franchise and author names; the
-story body is searched only by the Elasticsearch backend.
+This is the embedded default and the fallback when the search server is
+down. It matches the database's own full-text index (search.reader_index):
+headline, standfirst, body, pull quotes, series, franchise and author
+names, with accents folded, words stemmed and typos widened to the words
+the archive holds.
 """
 
-import difflib
 import math
 import re
 from collections import defaultdict
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connections
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, ExpressionWrapper, FloatField, IntegerField, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.html import escape
@@ -32,12 +34,25 @@ from news.models import (
 )
 from news.models.article import prefetch_cards
 from search.query import DATE_RANGES, FACETS
-from search.synonyms import fold
+from search.reader_index import TextQuery, reader_index, snippet_html, typo_alternatives
+from search.text import STOP_WORDS, WORD, fold
 
 PER_PAGE = 10
 FACET_SIZE = 10
 SNIPPET_LENGTH = 240
-RECENT_BOOST_SPAN = timedelta(days=30)
+# The search server's recency decay: halves at RECENCY_SCALE_DAYS (search.elasticsearch.RECENCY).
+RECENCY_SCALE_DAYS = 90
+RECENCY_STEPS_DAYS = (15, 45, 75, 105, 135, 165, 210)
+# Rank = concepts matched x MATCHED_CONCEPT + field points (search.reader_index.FIELD_POINTS)
+# + text rank (0..1) x TEXT_RANK + WHOLE_PHRASE + tag bonus (4 or more) + recency (0..1).
+MATCHED_CONCEPT = 100
+TEXT_RANK = 2
+WHOLE_PHRASE = 3
+RANK = (
+    f"t.matched * {MATCHED_CONCEPT} + t.fields + t.text_rank * {TEXT_RANK} + t.phrase * {WHOLE_PHRASE} + o.base_rank"
+)
+# The text index's hits, a common table expression of the search statement.
+TEXT_HITS = "talkies_text_hits"
 
 
 @dataclass
@@ -109,57 +124,48 @@ DATE_LABELS = {"week": "Past week", "month": "Past month", "year": "Past year"}
 
 class DatabaseReaderSearch:
     """Reader search on the database, in two statements however many
-    stories match: one computes the matches once (a common table
-    expression) and, from it, the total, every facet's counts and the
-    requested page of hits; the other loads those hits' cards.
+    stories match: one computes the matches once (common table expressions:
+    the text index's hits, then the stories among them a reader may see)
+    and, from them, the total, every facet's counts and the requested page
+    of hits; the other loads those hits' cards.
 
     Facets are multi-select: each is counted under every filter but its
     own, so a reader can widen a facet they already narrowed.
+
+    Ranking, best first: stories matching more of the query's concepts;
+    then where they matched (headline over standfirst, pull quotes and
+    names over body, summed), the database's text rank (`ts_rank_cd` or
+    `bm25()`), the reader's exact words as a phrase, a franchise tag naming
+    the query, and the search server's recency decay.
     """
 
     name = "database"
 
-    def phrase_q(self, phrase):
-        """Stories whose headline, standfirst, series, franchise or author
-        name contains the phrase: one IN over a union of five small lookups,
-        which PostgreSQL answers from trigram indexes (search migration 0003)
-        instead of scanning every story."""
-        candidates = (
-            Page.objects.filter(title__icontains=phrase)
-            .order_by()
-            .values("pk")
-            .union(
-                ArticlePage.objects.filter(standfirst__icontains=phrase).order_by().values("pk"),
-                ArticlePage.objects.filter(series__title__icontains=phrase).order_by().values("pk"),
-                ArticleFranchiseTag.objects.filter(tag__name__icontains=phrase).order_by().values("content_object_id"),
-                ArticleAuthor.objects.filter(author__name__icontains=phrase).order_by().values("page_id"),
-            )
-        )
-        return Q(pk__in=candidates)
+    def __init__(self):
+        self.index = reader_index()
 
-    def concept_q(self, phrases):
-        query = Q()
-        for phrase in phrases:
-            query |= self.phrase_q(phrase)
-        return query
-
-    def score(self, request):
-        """Headline matches count most, then the standfirst; the exact
-        headline phrase and a recent date add a little."""
-        if not request.terms:
-            return Value(0)
-        score = Value(0)
-        for phrases in request.concepts:
-            in_title, in_standfirst = Q(), Q()
-            for phrase in phrases:
-                in_title |= Q(title__icontains=phrase)
-                in_standfirst |= Q(standfirst__icontains=phrase)
-            score = score + Case(When(in_title, then=4), default=0, output_field=IntegerField())
-            score = score + Case(When(in_standfirst, then=2), default=0, output_field=IntegerField())
-        if len(request.terms) > 1:
-            score = score + Case(When(title__icontains=request.text, then=5), default=0, output_field=IntegerField())
-        recent = timezone.now() - RECENT_BOOST_SPAN
-        return score + Case(When(first_published_at__gte=recent, then=1), default=0, output_field=IntegerField())
+    def text_query(self, request):
+        """The reader's concepts as the index matches them: stop words
+        dropped (unless that leaves nothing), and a word no story holds
+        widened to the nearest words that some story does (its typo)."""
+        concepts = [list(phrases) for phrases in request.concepts]
+        meaningful = [phrases for phrases in concepts if not all(fold(phrase) in STOP_WORDS for phrase in phrases)]
+        concepts = meaningful or concepts
+        single_words = {fold(phrase) for phrases in concepts for phrase in phrases if len(phrase.split()) == 1}
+        known = self.index.words_found(single_words) if single_words else set()
+        corrections = {}
+        for phrases in concepts:
+            if len(phrases) != 1 or len(phrases[0].split()) != 1:
+                continue
+            word = fold(phrases[0])
+            if word in known or not word:
+                continue
+            alternatives = typo_alternatives(word, self.index)
+            if alternatives:
+                phrases.extend(alternatives)
+                corrections[phrases[0]] = alternatives[0]
+        phrase = request.text if len(request.terms) > 1 else ""
+        return TextQuery(concepts=concepts, minimum=len(concepts), phrase=phrase, corrections=corrections)
 
     def age_bucket(self):
         # An integer, not the date: 20,000 datetimes cost more to load than the query.
@@ -220,84 +226,141 @@ class DatabaseReaderSearch:
         ]
         return Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
 
-    def matches(self, request, flags):
+    def recency(self):
+        """The search server's recency decay (search.elasticsearch.RECENCY),
+        in steps: 0.5 ** ((age / scale) ** 2) at the middle of each step."""
+        now = timezone.now()
+        whens, previous = [], 0
+        for edge in RECENCY_STEPS_DAYS:
+            middle = (previous + edge) / 2
+            weight = 0.5 ** ((middle / RECENCY_SCALE_DAYS) ** 2)
+            whens.append(When(first_published_at__gte=now - timedelta(days=edge), then=Value(weight)))
+            previous = edge
+        return Case(*whens, default=Value(0.0), output_field=FloatField())
+
+    def matches(self, request, flags, text):
         stories = ArticlePage.objects.cards().order_by()
-        for phrases in request.concepts:
-            stories = stories.filter(self.concept_q(phrases))
-        rank = self.score(request) + self.tag_bonus(request) if request.terms else Value(0)
+        if text:
+            stories = stories.filter(pk__in=RawSQL(f"SELECT page_id FROM {TEXT_HITS}", ()))
+        base_rank = self.tag_bonus(request) + self.recency() if text else Value(0.0)
         return stories.annotate(
             section_path=Substr("path", 1, Length("path") - Page.steplen),
             age=self.age_bucket(),
-            rank=rank,
+            base_rank=ExpressionWrapper(base_rank, output_field=FloatField()),
             **{f"ok_{name}": expression for name, expression in flags.items()},
         ).values_list(
-            "pk", "series_id", "first_published_at", "section_path", "age", "rank", *[f"ok_{name}" for name in flags]
+            "pk",
+            "series_id",
+            "first_published_at",
+            "section_path",
+            "age",
+            "base_rank",
+            *[f"ok_{name}" for name in flags],
         )
 
-    def run(self, request):
+    def run(self, request, text):
         """Total, facet counts and the page's hit ids, in one statement."""
         flags = self.filter_flags(request)
-        matches = self.matches(request, flags)
+        matches = self.matches(request, flags, text)
         query = matches.query
         connection = connections[matches.db]
         quote = connection.ops.quote_name
         columns = [*query.extra_select, *query.values_select, *query.annotation_select]
         match_sql, params = query.sql_with_params()
+        flag_columns = "".join(f", o.{quote('ok_' + name)}" for name in flags)
+        ranked = [column if column != "base_rank" else "rank" for column in columns]
+        if text:
+            hits_sql, hits_params = self.index.hits_sql(text)
+            rank = RANK
+            source = f"FROM o JOIN {TEXT_HITS} t ON t.page_id = o.pk"
+            prefix = f"{TEXT_HITS} (page_id, text_rank, matched, fields, phrase) AS ({hits_sql}), "
+            params = (*hits_params, *params)
+        else:
+            rank, source, prefix = "o.base_rank", "FROM o", ""
 
         def passing(skip=None):
             return " AND ".join(f"m.{quote('ok_' + name)} = 1" for name in flags if name != skip) or "1 = 1"
 
         tags, authors = ArticleFranchiseTag._meta, ArticleAuthor._meta
+        tag_table, author_table, page_table = (quote(model._meta.db_table) for model in (FranchiseTag, Author, Page))
+        tag_id, tagged_story = (quote(tags.get_field(name).column) for name in ("tag", "content_object"))
+        author_id, credited_story = (quote(authors.get_field(name).column) for name in ("author", "page"))
         if request.terms and request.sort != "newest":
             order = "m.rank DESC, m.first_published_at DESC, m.pk DESC"
         else:
             order = "m.first_published_at DESC, m.pk DESC"
         offset = (request.page - 1) * PER_PAGE  # a validated integer
+        # Rows of (kind, key, slug, label, count, position); each facet
+        # brings its values' slugs and labels, so no query follows for them.
+        # Counted first, labelled after: a label is looked up once per value, not once per story.
         parts = [
-            f"SELECT 'total', NULL, COUNT(*), 0 FROM m WHERE {passing()}",
-            f"SELECT 'series', CAST(m.series_id AS TEXT), COUNT(*), 0 FROM m "
-            f"WHERE {passing('series')} AND m.series_id IS NOT NULL GROUP BY m.series_id",
-            f"SELECT 'section', m.section_path, COUNT(*), 0 FROM m WHERE {passing('section')} GROUP BY m.section_path",
-            f"SELECT 'date', CAST(m.age AS TEXT), COUNT(*), 0 FROM m WHERE {passing('date')} GROUP BY m.age",
-            f"SELECT 'franchise', CAST(l.{quote(tags.get_field('tag').column)} AS TEXT), COUNT(*), 0 "
-            f"FROM m JOIN {quote(tags.db_table)} l ON l.{quote(tags.get_field('content_object').column)} = m.pk "
-            f"WHERE {passing('franchise')} GROUP BY l.{quote(tags.get_field('tag').column)}",
-            f"SELECT 'author', CAST(l.{quote(authors.get_field('author').column)} AS TEXT), COUNT(*), 0 "
-            f"FROM m JOIN {quote(authors.db_table)} l ON l.{quote(authors.get_field('page').column)} = m.pk "
-            f"WHERE {passing('author')} GROUP BY l.{quote(authors.get_field('author').column)}",
-            f"SELECT 'hit', CAST(h.pk AS TEXT), 0, h.position FROM ("
+            f"SELECT 'total', NULL, NULL, NULL, COUNT(*), 0 FROM m WHERE {passing()}",
+            f"SELECT 'series', CAST(c.id AS TEXT), p.slug, p.title, c.n, 0 FROM ("
+            f"SELECT m.series_id AS id, COUNT(*) AS n FROM m WHERE {passing('series')} GROUP BY m.series_id) c "
+            f"JOIN {page_table} p ON p.id = c.id",
+            f"SELECT 'section', c.path, p.slug, p.title, c.n, 0 FROM ("
+            f"SELECT m.section_path AS path, COUNT(*) AS n FROM m WHERE {passing('section')} "
+            f"GROUP BY m.section_path) c JOIN {page_table} p ON p.path = c.path",
+            f"SELECT 'date', CAST(m.age AS TEXT), NULL, NULL, COUNT(*), 0 FROM m "
+            f"WHERE {passing('date')} GROUP BY m.age",
+            f"SELECT 'franchise', CAST(c.id AS TEXT), f.slug, f.name, c.n, 0 FROM ("
+            f"SELECT l.{tag_id} AS id, COUNT(*) AS n FROM m JOIN {quote(tags.db_table)} l ON l.{tagged_story} = m.pk "
+            f"WHERE {passing('franchise')} GROUP BY l.{tag_id}) c JOIN {tag_table} f ON f.id = c.id",
+            f"SELECT 'author', CAST(c.id AS TEXT), a.slug, a.name, c.n, 0 FROM ("
+            f"SELECT l.{author_id} AS id, COUNT(*) AS n FROM m "
+            f"JOIN {quote(authors.db_table)} l ON l.{credited_story} = m.pk "
+            f"WHERE {passing('author')} GROUP BY l.{author_id}) c JOIN {author_table} a ON a.id = c.id",
+            f"SELECT 'hit', CAST(h.pk AS TEXT), NULL, NULL, 0, h.position FROM ("
             f"SELECT m.pk, ROW_NUMBER() OVER (ORDER BY {order}) AS position FROM m WHERE {passing()}) h "
             f"WHERE h.position > {offset} AND h.position <= {offset + PER_PAGE}",
         ]
-        column_list = ", ".join(quote(column) for column in columns)
-        sql = f"WITH m ({column_list}) AS ({match_sql}) " + " UNION ALL ".join(parts)
+        sql = (
+            f"WITH {prefix}o ({', '.join(quote(column) for column in columns)}) AS ({match_sql}), "
+            f"m ({', '.join(quote(column) for column in ranked)}) AS ("
+            f"SELECT o.pk, o.series_id, o.first_published_at, o.section_path, o.age, {rank}{flag_columns} {source}) "
+            + " UNION ALL ".join(parts)
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         total, counts, hits = 0, defaultdict(dict), []
-        for kind, key, count, position in rows:
+        for kind, key, slug, label, count, position in rows:
             if kind == "total":
                 total = count
             elif kind == "hit":
                 hits.append((position, int(key)))
             else:
-                counts[kind][key] = count
+                counts[kind][key] = (slug, label, count)
         return total, counts, [pk for _, pk in sorted(hits)]
 
     def search(self, request):
-        total, counts, page_ids = self.run(request)
+        text = self.text_query(request) if request.terms else None
+        total, counts, page_ids = self.run(request, text)
+        if text and total < PER_PAGE and len(text.concepts) > 1:
+            # Less than a page matches every word: add the stories matching
+            # half of them (at least one), ranked below. Only then, because a
+            # common word's partial matches cost a scan of the archive.
+            text.minimum = max(1, math.ceil(len(text.concepts) / 2))
+            total, counts, page_ids = self.run(request, text)
         stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=page_ids)}
         prefetch_cards(stories.values())
-        hits = [
-            Hit(stories[pk], highlight(stories[pk].standfirst or stories[pk].title, request.highlight_terms))
-            for pk in page_ids
-            if pk in stories
-        ]
+        excerpts = self.index.snippets(page_ids, text) if text and page_ids else {}
+        hits = []
+        for pk in page_ids:
+            if pk not in stories:
+                continue
+            body, standfirst = excerpts.get(pk, (None, None))
+            story = stories[pk]
+            snippet = (
+                snippet_html(body)
+                or snippet_html(standfirst)
+                or highlight(story.standfirst or story.title, text.highlight_terms if text else [])
+            )
+            hits.append(Hit(story, snippet))
         results = SearchResults(hits=hits, total=total, page=request.page)
-        labels = facet_labels(counts, request)
         for facet in FACETS:
-            results.facets[facet] = facet_values(counts[facet], labels[facet], request.filters.get(facet, []))
-        per_bucket = {int(age): count for age, count in counts["date"].items()}
+            results.facets[facet] = facet_values(counts[facet], request.filters.get(facet, []))
+        per_bucket = {int(age): count for age, (_, _, count) in counts["date"].items()}
         results.dates = [
             FacetValue(
                 name,
@@ -307,76 +370,17 @@ class DatabaseReaderSearch:
             )
             for position, name in enumerate(AGE_BUCKETS)
         ]
+        if text and text.corrections:
+            results.suggestion = " ".join(text.corrections.get(term, term) for term in request.terms)
         if not total:
-            results.suggestion = self.spelling_suggestion(request)
             results.popular_franchises = popular_franchises()
         return results
 
-    def spelling_suggestion(self, request):
-        """A corrected query built from the names the newsroom uses."""
-        if not request.terms:
-            return ""
-        vocabulary = set()
-        for name in (
-            list(FranchiseTag.objects.values_list("name", flat=True))
-            + list(SeriesHubPage.objects.live().values_list("title", flat=True))
-            + list(Author.objects.values_list("name", flat=True))
-        ):
-            vocabulary.update(word.lower() for word in re.findall(r"[\w']+", name) if len(word) > 2)
-        corrected = []
-        changed = False
-        for term in request.terms:
-            lowered = term.lower()
-            if lowered in vocabulary:
-                corrected.append(term)
-                continue
-            match = difflib.get_close_matches(lowered, vocabulary, n=1, cutoff=0.75)
-            if match:
-                corrected.append(match[0])
-                changed = True
-            else:
-                corrected.append(term)
-        return " ".join(corrected) if changed else ""
 
-
-def facet_labels(counts, request):
-    """(slug, label) per facet key, from the small tables of franchises,
-    authors, series and sections."""
-
-    def ids(facet):
-        return [int(key) for key in counts[facet]]
-
-    return {
-        "franchise": {
-            str(pk): (slug, name)
-            for pk, slug, name in FranchiseTag.objects.filter(pk__in=ids("franchise")).values_list(
-                "pk", "slug", "name"
-            )
-        },
-        "author": {
-            str(pk): (slug, name)
-            for pk, slug, name in Author.objects.filter(pk__in=ids("author")).values_list("pk", "slug", "name")
-        },
-        "series": {
-            str(pk): (slug, title)
-            for pk, slug, title in SeriesHubPage.objects.filter(pk__in=ids("series")).values_list(
-                "pk", "slug", "title"
-            )
-        },
-        "section": {
-            path: (slug, title)
-            for path, slug, title in SectionPage.objects.filter(depth=3).values_list("path", "slug", "title")
-        },
-    }
-
-
-def facet_values(counts, labels, selected):
+def facet_values(counts, selected):
+    """The facet's values, most stories first, from (slug, label, count) by key."""
     selected = set(selected)
-    values = [
-        FacetValue(labels[key][0], labels[key][1], count, labels[key][0] in selected)
-        for key, count in counts.items()
-        if key in labels
-    ]
+    values = [FacetValue(slug, label, count, slug in selected) for slug, label, count in counts.values()]
     values.sort(key=lambda item: (-item.count, item.label))
     shown = values[:FACET_SIZE]
     # A selected value stays visible even when it is not among the top counts.
@@ -389,9 +393,14 @@ def popular_franchises():
 
 
 def suggestions(text, limit=5):
-    """Typeahead: stories, series hubs and franchises whose names match."""
+    """Typeahead: stories whose headline holds the words typed so far (the
+    last one as a prefix, accents folded), then series hubs and franchises
+    whose names contain the text."""
     text = text.strip()
-    stories = ArticlePage.objects.cards().filter(title__icontains=text)[:limit]
+    words = WORD.findall(fold(text))[:8]
+    # Newest ids first; more than shown, as some may since have gone private.
+    story_ids = reader_index().headline_prefix_matches(words, limit * 4) if words else []
+    stories = ArticlePage.objects.cards().filter(pk__in=story_ids)[:limit]
     hubs = SeriesHubPage.objects.for_listing().filter(title__icontains=text).order_by("title")[:limit]
     franchises = FranchiseTag.objects.filter(name__icontains=text).order_by("name")[:limit]
     return {

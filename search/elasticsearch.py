@@ -9,11 +9,11 @@ and spelling suggestions.
 
 import contextlib
 import logging
+import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
 
 from wagtail.models import Page
@@ -24,6 +24,7 @@ from news.models import ArticlePage, Author, FranchiseTag, SectionPage, SeriesHu
 from news.models.article import prefetch_cards
 from search.backends import DATE_LABELS, PER_PAGE, FacetValue, Hit, SearchResults, highlight, popular_franchises
 from search.query import DATE_RANGES, FACETS
+from search.text import body_parts
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ MAPPINGS = {
         "standfirst": TEXT,
         "quotes": TEXT,
         "body": TEXT,
+        # Matched, never highlighted: a result's snippet must not give the twist away.
+        "spoilers": TEXT,
         "series_title": TEXT,
         "franchise_names": TEXT,
         "author_names": TEXT,
@@ -68,7 +71,10 @@ SEARCH_FIELDS = [
     "series_title^2",
     "author_names",
     "body",
+    "spoilers",
 ]
+# Far above any text score: a story matching every concept outranks one matching some.
+EVERY_CONCEPT_LIFT = 1000
 # A mild recency boost: added to the text score, worth at most 1, halving every 90 days.
 RECENCY = {"gauss": {"published_at": {"origin": "now", "scale": "90d", "decay": 0.5}}, "weight": 1}
 
@@ -164,15 +170,6 @@ def get_client(timeout=None):
     return ReaderIndexClient(timeout=timeout)
 
 
-def body_text(page, block_type="paragraph"):
-    """The words of a story's paragraphs (or pull quotes), for the index. The
-    rich text's stored source is enough: rendering it (expanding links to
-    pages and documents) would cost a query per link."""
-    if block_type == "pull_quote":
-        return " ".join(block.value["quote"] for block in page.body if block.block_type == block_type)
-    return " ".join(strip_tags(block.value.source) for block in page.body if block.block_type == block_type)
-
-
 def section_slugs():
     """Section slug by tree path, so documents need no parent lookup each."""
     return dict(SectionPage.objects.filter(depth=3).values_list("path", "slug"))
@@ -183,11 +180,14 @@ def document(page, sections=None):
     # Through the card prefetches when the caller made them (bulk rebuild).
     tags = page.franchise_tag_list
     authors = page.authors
+    # The stored block data is enough: rendering would expand links, a query each.
+    parts = body_parts(page.body.raw_data)
     return {
         "title": page.title,
         "standfirst": page.standfirst,
-        "quotes": body_text(page, "pull_quote"),
-        "body": body_text(page),
+        "quotes": parts["quotes"],
+        "body": parts["body"],
+        "spoilers": parts["spoilers"],
         "series_title": page.series.title if page.series_id else "",
         "franchise_names": [tag.name for tag in tags],
         "author_names": [author.name for author in authors],
@@ -237,9 +237,11 @@ def rebuild(progress=False, batch_size=500):
 
 
 def text_query(request):
-    """Every concept must match, through any of its synonyms; single words
-    tolerate typos, names of several words match as phrases."""
-    must = []
+    """Half the concepts (at least one) must match, through any of their
+    synonyms; a story matching every concept gets a constant lift, so it
+    ranks above those matching some, in the order it had among them. Single
+    words tolerate typos; names of several words match as phrases."""
+    concepts = []
     for phrases in request.concepts:
         alternatives = []
         for phrase in phrases:
@@ -257,11 +259,15 @@ def text_query(request):
                         }
                     }
                 )
-        must.append(alternatives[0] if len(alternatives) == 1 else {"bool": {"should": alternatives}})
-    query = {"bool": {"must": must}}
+        concepts.append(alternatives[0] if len(alternatives) == 1 else {"bool": {"should": alternatives}})
+    minimum = max(1, math.ceil(len(concepts) / 2))
+    query = {"bool": {"must": [{"bool": {"should": concepts, "minimum_should_match": minimum}}]}}
+    should = []
+    if minimum < len(concepts):
+        should.append({"constant_score": {"filter": {"bool": {"must": concepts}}, "boost": EVERY_CONCEPT_LIFT}})
     if len(request.terms) > 1:
         # The reader's exact words, in order, rank first.
-        query["bool"]["should"] = [
+        should.append(
             {
                 "multi_match": {
                     "query": request.text,
@@ -270,7 +276,9 @@ def text_query(request):
                     "boost": 2,
                 }
             }
-        ]
+        )
+    if should:
+        query["bool"]["should"] = should
     return {"function_score": {"query": query, "functions": [RECENCY], "boost_mode": "sum"}}
 
 

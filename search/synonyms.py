@@ -6,16 +6,8 @@ Cinematic Universe" becomes [["MCU", "Marvel Cinematic Universe"],
 ["casting"]]: a story must match every concept, through any of its phrases.
 """
 
-import string
-import unicodedata
-
 from search.models import SearchSynonym
-
-
-def fold(text):
-    """Lower case without accents, so "Pokémon" and "pokemon" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip(string.punctuation)
+from search.text import fold
 
 
 def synonym_groups():

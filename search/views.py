@@ -4,7 +4,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
+from wagtail.search.utils import normalise_query_string
 
 from news.models.visibility import visible_to_readers
 from search.backends import DatabaseReaderSearch, suggestions
@@ -21,18 +23,23 @@ logger = logging.getLogger(__name__)
 
 def promotions_for(text):
     """Editors' picks for this query (Wagtail search promotions), live and public only."""
-    from wagtail.contrib.search_promotions.models import SearchPromotion
-    from wagtail.search.utils import normalise_query_string
-
     if not text:
         return []
-    picks = SearchPromotion.objects.filter(query__query_string=normalise_query_string(text)).order_by("sort_order")
-    visible_pages = set(
-        visible_to_readers(Page.objects.filter(pk__in=picks.values("page_id"))).values_list("pk", flat=True)
+    picks = list(
+        SearchPromotion.objects.filter(query__query_string=normalise_query_string(text))
+        .select_related("page")
+        .order_by("sort_order")
+    )
+    page_ids = [pick.page_id for pick in picks if pick.page_id]
+    # Most queries have no picks: one query, not two.
+    visible_pages = (
+        set(visible_to_readers(Page.objects.filter(pk__in=page_ids)).values_list("pk", flat=True))
+        if page_ids
+        else set()
     )
     return [
         pick
-        for pick in picks.select_related("page")
+        for pick in picks
         if (pick.page_id and pick.page_id in visible_pages) or (not pick.page_id and pick.external_link_url)
     ]
 

@@ -134,7 +134,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles any query it estimates as expensive: 40 ms of
     # compilation for a 60 ms search. Short web queries never win it back.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # random_page_cost 1.1 (for SSDs and a working set in memory, instead of
+    # spinning disks' 4) lets the planner use the search GIN index for a
+    # word in 15% of 20,000 stories: 3.5 ms instead of a 20 ms scan.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file in the embedded setup: WAL
     # lets readers carry on while a writer commits, IMMEDIATE transactions
@@ -392,6 +395,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-pending-notifications": {"task": "editorial.tasks.dispatch_pending_notifications", "schedule": 60.0},
     "dispatch-pending-alerts": {"task": "alerts.tasks.dispatch_pending_alerts", "schedule": 60.0},
     "dispatch-pending-index-updates": {"task": "search.tasks.dispatch_pending_index_updates", "schedule": 60.0},
+    "add-new-search-words": {"task": "search.tasks.add_new_words", "schedule": 30.0},
     # Stamps the worker's heartbeat; beat stamps its own as it schedules it.
     "heartbeat": {
         "task": "operations.heartbeat",

@@ -3,7 +3,8 @@ carve into caching/, editorial/ and comments/ (its own code, from git):
 migrated, with the demo newsroom, comments, follows, notifications and
 search query logs. This release's migrations then run on it, and every table
 keeps every row; the moved models, the renamed standfirst and the
-moderators' permission read back through today's code."""
+moderators' permission read back through today's code, and reader search
+finds words in the old stories' bodies."""
 
 import json
 import os
@@ -58,7 +59,12 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from comments.models import ReaderComment
 from editorial.models import EditorialNotification
+from django.http import QueryDict
 from news.models import ArticlePage
+from news.models.visibility import visible_to_readers
+from search.backends import DatabaseReaderSearch
+from search.models import ReaderDocument
+from search.query import parse
 
 with connection.cursor() as cursor:
     counts = {}
@@ -78,6 +84,10 @@ print(json.dumps({
     "editors_read_the_log": editors.permissions.filter(
         content_type__app_label="editorial", codename="view_editorialnotification"
     ).exists(),
+    "reader_documents": ReaderDocument.objects.count(),
+    "visible_stories": visible_to_readers(ArticlePage.objects.all()).count(),
+    # Words found only in the demo stories' bodies, which search could not read before.
+    "found_in_bodies": DatabaseReaderSearch().search(parse(QueryDict("q=piecing+the+clues"))).total,
 }))
 """
 
@@ -140,3 +150,6 @@ def test_a_database_built_by_the_previous_release_keeps_every_row(tmp_path, data
     assert len(after["notifications"]) == before["counts"]["news_editorialnotification"]
     assert after["standfirsts"][str(before["story"])] == before["standfirst"] != ""
     assert after["editors_moderate"] and after["editors_read_the_log"]
+    # The database's reader index is built by the upgrade itself.
+    assert after["reader_documents"] == after["visible_stories"] > 0
+    assert after["found_in_bodies"] > 0

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bench.bulk import bulk_create_articles
 from news.models import ArticlePage
+from search import reader_index
 
 
 class Command(BaseCommand):
@@ -18,5 +19,7 @@ class Command(BaseCommand):
             bulk_create_articles(count, seed=seed, progress=verbosity > 0)
         except RuntimeError as error:
             raise CommandError(str(error)) from error
+        # Bulk rows bypass the publish signals that index a story.
+        reader_index.rebuild(progress=verbosity > 0)
         if verbosity:
             self.stdout.write(f"{ArticlePage.objects.live().count()} live stories.")
