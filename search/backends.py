@@ -14,9 +14,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connections
-from django.db.models import Case, Exists, ExpressionWrapper, FloatField, IntegerField, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -32,7 +42,8 @@ from news.models import (
     SectionPage,
     SeriesHubPage,
 )
-from news.models.article import prefetch_cards
+from news.models.article import franchise_tags_prefetch
+from search.models import ReaderDocument
 from search.query import DATE_RANGES, FACETS
 from search.reader_index import TextQuery, reader_index, snippet_html, typo_alternatives
 from search.text import STOP_WORDS, WORD, fold
@@ -171,17 +182,9 @@ class DatabaseReaderSearch:
         # An integer, not the date: 20,000 datetimes cost more to load than the query.
         now = timezone.now()
         whens = [
-            When(first_published_at__gte=now - DATE_RANGES[name], then=position)
-            for position, name in enumerate(AGE_BUCKETS)
+            When(published_at__gte=now - DATE_RANGES[name], then=position) for position, name in enumerate(AGE_BUCKETS)
         ]
         return Case(*whens, default=len(AGE_BUCKETS), output_field=IntegerField())
-
-    def section_q(self, slugs):
-        paths = SectionPage.objects.filter(slug__in=slugs, depth=3).values_list("path", flat=True)
-        query = Q(pk__in=[])
-        for path in paths:
-            query |= Q(path__startswith=path, depth=len(path) // Page.steplen + 1)
-        return query
 
     def filter_flags(self, request):
         """1 or 0 per story for each filter the reader set."""
@@ -191,18 +194,18 @@ class DatabaseReaderSearch:
 
         flags = {}
         if values := request.filters.get("franchise"):
-            links = ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("pk"), tag__slug__in=values)
+            links = ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("page_id"), tag__slug__in=values)
             flags["franchise"] = flag(Exists(links))
         if values := request.filters.get("series"):
             flags["series"] = flag(Q(series__slug__in=values))
         if values := request.filters.get("section"):
-            flags["section"] = flag(self.section_q(values))
+            paths = SectionPage.objects.filter(slug__in=values, depth=3).values("path")
+            flags["section"] = flag(Q(section_path__in=paths))
         if values := request.filters.get("author"):
-            flags["author"] = flag(
-                Exists(ArticleAuthor.objects.filter(page_id=OuterRef("pk"), author__slug__in=values))
-            )
+            credits = ArticleAuthor.objects.filter(page_id=OuterRef("page_id"), author__slug__in=values)
+            flags["author"] = flag(Exists(credits))
         if since := request.published_since:
-            flags["date"] = flag(Q(first_published_at__gte=since))
+            flags["date"] = flag(Q(published_at__gte=since))
         return flags
 
     def tag_bonus(self, request):
@@ -218,7 +221,7 @@ class DatabaseReaderSearch:
                 naming_one.append(pk)
         whens = [
             When(
-                Exists(ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=ids)),
+                Exists(ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("page_id"), tag_id__in=ids)),
                 then=Value(bonus),
             )
             for ids, bonus in ((naming_all, 4 * len(request.concepts) + 5), (naming_one, 4))
@@ -234,24 +237,26 @@ class DatabaseReaderSearch:
         for edge in RECENCY_STEPS_DAYS:
             middle = (previous + edge) / 2
             weight = 0.5 ** ((middle / RECENCY_SCALE_DAYS) ** 2)
-            whens.append(When(first_published_at__gte=now - timedelta(days=edge), then=Value(weight)))
+            whens.append(When(published_at__gte=now - timedelta(days=edge), then=Value(weight)))
             previous = edge
         return Case(*whens, default=Value(0.0), output_field=FloatField())
 
     def matches(self, request, flags, text):
-        stories = ArticlePage.objects.cards().order_by()
+        """The reader index's documents (one per live, public story) with
+        what the facets, filters and ranking read; the stories shown are
+        loaded through `cards()`, which checks them again."""
+        documents = ReaderDocument.objects.order_by()
         if text:
-            stories = stories.filter(pk__in=RawSQL(f"SELECT page_id FROM {TEXT_HITS}", ()))
+            documents = documents.filter(page_id__in=RawSQL(f"SELECT page_id FROM {TEXT_HITS}", ()))
         base_rank = self.tag_bonus(request) + self.recency() if text else Value(0.0)
-        return stories.annotate(
-            section_path=Substr("path", 1, Length("path") - Page.steplen),
+        return documents.annotate(
             age=self.age_bucket(),
             base_rank=ExpressionWrapper(base_rank, output_field=FloatField()),
             **{f"ok_{name}": expression for name, expression in flags.items()},
         ).values_list(
-            "pk",
+            "page_id",
             "series_id",
-            "first_published_at",
+            "published_at",
             "section_path",
             "age",
             "base_rank",
@@ -268,11 +273,11 @@ class DatabaseReaderSearch:
         columns = [*query.extra_select, *query.values_select, *query.annotation_select]
         match_sql, params = query.sql_with_params()
         flag_columns = "".join(f", o.{quote('ok_' + name)}" for name in flags)
-        ranked = [column if column != "base_rank" else "rank" for column in columns]
+        ranked = ["pk", "series_id", "published_at", "section_path", "age", "rank", *[f"ok_{name}" for name in flags]]
         if text:
             hits_sql, hits_params = self.index.hits_sql(text)
             rank = RANK
-            source = f"FROM o JOIN {TEXT_HITS} t ON t.page_id = o.pk"
+            source = f"FROM o JOIN {TEXT_HITS} t ON t.page_id = o.page_id"
             prefix = f"{TEXT_HITS} (page_id, text_rank, matched, fields, phrase) AS ({hits_sql}), "
             params = (*hits_params, *params)
         else:
@@ -286,9 +291,9 @@ class DatabaseReaderSearch:
         tag_id, tagged_story = (quote(tags.get_field(name).column) for name in ("tag", "content_object"))
         author_id, credited_story = (quote(authors.get_field(name).column) for name in ("author", "page"))
         if request.terms and request.sort != "newest":
-            order = "m.rank DESC, m.first_published_at DESC, m.pk DESC"
+            order = "m.rank DESC, m.published_at DESC, m.pk DESC"
         else:
-            order = "m.first_published_at DESC, m.pk DESC"
+            order = "m.published_at DESC, m.pk DESC"
         offset = (request.page - 1) * PER_PAGE  # a validated integer
         # Rows of (kind, key, slug, label, count, position); each facet
         # brings its values' slugs and labels, so no query follows for them.
@@ -317,7 +322,7 @@ class DatabaseReaderSearch:
         sql = (
             f"WITH {prefix}o ({', '.join(quote(column) for column in columns)}) AS ({match_sql}), "
             f"m ({', '.join(quote(column) for column in ranked)}) AS ("
-            f"SELECT o.pk, o.series_id, o.first_published_at, o.section_path, o.age, {rank}{flag_columns} {source}) "
+            f"SELECT o.page_id, o.series_id, o.published_at, o.section_path, o.age, {rank}{flag_columns} {source}) "
             + " UNION ALL ".join(parts)
         )
         with connection.cursor() as cursor:
@@ -343,7 +348,8 @@ class DatabaseReaderSearch:
             text.minimum = max(1, math.ceil(len(text.concepts) / 2))
             total, counts, page_ids = self.run(request, text)
         stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=page_ids)}
-        prefetch_cards(stories.values())
+        # A result shows its tags, not its image or byline.
+        prefetch_related_objects(list(stories.values()), franchise_tags_prefetch())
         excerpts = self.index.snippets(page_ids, text) if text and page_ids else {}
         hits = []
         for pk in page_ids:

@@ -14,6 +14,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.utils.module_loading import import_string
 
 from wagtail.models import Page
@@ -21,7 +22,7 @@ from wagtail.models import Page
 from tqdm import tqdm
 
 from news.models import ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage
-from news.models.article import prefetch_cards
+from news.models.article import franchise_tags_prefetch, prefetch_cards
 from search.backends import DATE_LABELS, PER_PAGE, FacetValue, Hit, SearchResults, highlight, popular_franchises
 from search.query import DATE_RANGES, FACETS
 from search.text import body_parts
@@ -346,7 +347,8 @@ class ElasticsearchReaderSearch:
         # The database has the last word: a story unpublished a moment ago
         # and not yet removed from the index is not shown.
         stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=ids)}
-        prefetch_cards(stories.values())
+        # A result shows its tags, not its image or byline.
+        prefetch_related_objects(list(stories.values()), franchise_tags_prefetch())
         results = []
         for hit in hits:
             story = stories.get(int(hit["_id"]))

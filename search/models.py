@@ -141,6 +141,13 @@ class ReaderDocument(models.Model):
     quotes = models.TextField(blank=True, help_text="Pull quotes and their speakers.")
     body = models.TextField(blank=True)
     spoilers = models.TextField(blank=True, help_text="Spoiler warnings: matched, never quoted in snippets.")
+    # What the facets, filters and ranking read, copied from the story so
+    # that a search reads this table and its tags and bylines, no other.
+    published_at = models.DateTimeField(null=True)
+    series = models.ForeignKey(
+        "wagtailcore.Page", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    section_path = models.CharField(max_length=255, blank=True, help_text="The tree path of the story's section.")
     words_added = models.BooleanField(
         default=False, help_text="Whether beat has added this version's words to the vocabulary."
     )

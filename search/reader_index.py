@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from wagtail.models import Page
+
 from rapidfuzz.distance import OSA
 from tqdm import tqdm
 
@@ -27,6 +29,8 @@ from search.models import ReaderDocument, ReaderWord
 from search.text import body_parts, plain, vocabulary
 
 DOCUMENT_FIELDS = ("title", "standfirst", "names", "quotes", "body", "spoilers")
+# Copied from the story for facets, filters and ranking.
+STORY_FIELDS = ("published_at", "series_id", "section_path")
 # Marks around matched words in snippets: control characters, which
 # search.text.plain removes from every indexed text, so a story cannot forge one.
 MARK_START, MARK_END = "\x01", "\x02"
@@ -70,7 +74,7 @@ def documents_for(page_ids):
     """The documents of those of these stories that are live and public, in
     two queries and no model instances: a publish pays for this."""
     stories = visible_to_readers(ArticlePage.objects.filter(pk__in=page_ids)).values_list(
-        "pk", "title", "standfirst", "series__title", "body"
+        "pk", "title", "standfirst", "series__title", "body", "first_published_at", "series_id", "path"
     )
     names = defaultdict(list)
     credits = ArticleAuthor.objects.filter(page_id__in=page_ids).order_by().values_list("page_id", "author__name")
@@ -88,8 +92,11 @@ def documents_for(page_ids):
             standfirst=plain(standfirst),
             names=plain(" \n".join(name for name in [series_title, *sorted(names[pk])] if name)),
             **body_parts(body.raw_data),
+            published_at=published_at,
+            series_id=series_id,
+            section_path=path[: -Page.steplen],
         )
-        for pk, title, standfirst, series_title, body in stories
+        for pk, title, standfirst, series_title, body, published_at, series_id, path in stories
     ]
 
 
@@ -106,7 +113,7 @@ def store(page_ids):
             # A publish: an UPDATE, which the trigger skips when no text changed,
             # costs half an upsert's INSERT-then-UPDATE.
             [document] = documents
-            fields = {name: getattr(document, name) for name in DOCUMENT_FIELDS}
+            fields = {name: getattr(document, name) for name in (*DOCUMENT_FIELDS, *STORY_FIELDS)}
             if not ReaderDocument.objects.filter(page_id=document.page_id).update(**fields, words_added=False):
                 document.save(force_insert=True)
         elif documents:
@@ -114,7 +121,7 @@ def store(page_ids):
                 documents,
                 update_conflicts=True,
                 unique_fields=["page"],
-                update_fields=[*DOCUMENT_FIELDS, "words_added"],
+                update_fields=[*DOCUMENT_FIELDS, "published_at", "series", "section_path", "words_added"],
             )
     return len(documents)
 

@@ -23,6 +23,7 @@ from news.models import (
     SeriesHubPage,
     SeriesIndexPage,
 )
+from search import reader_index
 from tests.support.admin import ADMIN
 
 PASSWORD = "correct horse battery staple"
@@ -119,6 +120,8 @@ class PublishedPageFactory(wagtail_factories.PageFactory):
             if published_at:
                 Page.objects.filter(pk=page.pk).update(first_published_at=published_at, last_published_at=published_at)
                 page.first_published_at = page.last_published_at = published_at
+                # As if published then: the reader index copies the date.
+                reader_index.store([page.pk])
         return page
 
 

@@ -47,12 +47,16 @@ def register_card_annotation(name, expression):
     CARD_ANNOTATIONS[name] = expression
 
 
+def franchise_tags_prefetch():
+    return Prefetch("franchise_tagged_items", queryset=ArticleFranchiseTag.objects.select_related("tag"))
+
+
 def card_prefetches():
     """What a story card shows besides the page row: image, byline, tags."""
     return (
         Prefetch("hero_image", queryset=get_image_model().objects.prefetch_renditions()),
         Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author")),
-        Prefetch("franchise_tagged_items", queryset=ArticleFranchiseTag.objects.select_related("tag")),
+        franchise_tags_prefetch(),
     )
 
 

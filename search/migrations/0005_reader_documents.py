@@ -119,9 +119,11 @@ def index_live_public_stories(apps, schema_editor):
         authors.setdefault(page_id, []).append(name)
     for page_id, name in ArticleFranchiseTag.objects.values_list("content_object_id", "tag__name"):
         franchises.setdefault(page_id, []).append(name)
-    stories = ArticlePage.objects.filter(live=True).values_list("pk", "path", "title", "standfirst", "series__title", "body")
+    stories = ArticlePage.objects.filter(live=True).values_list(
+        "pk", "path", "title", "standfirst", "series_id", "series__title", "first_published_at", "body"
+    )
     documents, words = [], set()
-    for pk, path, title, standfirst, series_title, body in stories.iterator(chunk_size=500):
+    for pk, path, title, standfirst, series_id, series_title, published_at, body in stories.iterator(chunk_size=500):
         if any(path.startswith(prefix) for prefix in restricted):
             continue
         blocks = raw_blocks(body)
@@ -132,7 +134,16 @@ def index_live_public_stories(apps, schema_editor):
             "names": plain(" \n".join(name for name in names if name)),
             **body_parts(blocks),
         }
-        documents.append(ReaderDocument(page_id=pk, words_added=True, **fields))
+        documents.append(
+            ReaderDocument(
+                page_id=pk,
+                words_added=True,
+                published_at=published_at,
+                series_id=series_id,
+                section_path=path[:-4],
+                **fields,
+            )
+        )
         words |= vocabulary(*fields.values())
     ReaderDocument.objects.bulk_create(documents, batch_size=500)
     ReaderWord.objects.bulk_create([ReaderWord(word=word) for word in sorted(words)], batch_size=1000)
@@ -167,6 +178,23 @@ class Migration(migrations.Migration):
                 (
                     "spoilers",
                     models.TextField(blank=True, help_text="Spoiler warnings: matched, never quoted in snippets."),
+                ),
+                ("published_at", models.DateTimeField(null=True)),
+                (
+                    "series",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "section_path",
+                    models.CharField(
+                        blank=True, help_text="The tree path of the story's section.", max_length=255
+                    ),
                 ),
                 (
                     "words_added",
