@@ -31,15 +31,18 @@ class SearchServerUnavailable(Exception):
     """The search server did not answer; Celery retries the update."""
 
 
-@shared_task(
-    name="search.tasks.sync_reader_index",
-    ignore_result=True,
-    autoretry_for=(SearchServerUnavailable,),
-    retry_backoff=5,
-    retry_backoff_max=RETRY_BACKOFF_MAX,
-    retry_jitter=True,
-    max_retries=30,
-)
+# Celery's own retries while the search server is unreachable (about four hours).
+WHILE_THE_SERVER_IS_AWAY = {
+    "ignore_result": True,
+    "autoretry_for": (SearchServerUnavailable,),
+    "retry_backoff": 5,
+    "retry_backoff_max": RETRY_BACKOFF_MAX,
+    "retry_jitter": True,
+    "max_retries": 30,
+}
+
+
+@shared_task(name="search.tasks.sync_reader_index", **WHILE_THE_SERVER_IS_AWAY)
 def sync_reader_index(page_id):
     """Bring one story's entries in the reader indexes (the database's and
     the search server's) in line with the database.
@@ -53,15 +56,7 @@ def sync_reader_index(page_id):
     sync_stories([page_id])
 
 
-@shared_task(
-    name="search.tasks.sync_reader_indexes",
-    ignore_result=True,
-    autoretry_for=(SearchServerUnavailable,),
-    retry_backoff=5,
-    retry_backoff_max=RETRY_BACKOFF_MAX,
-    retry_jitter=True,
-    max_retries=30,
-)
+@shared_task(name="search.tasks.sync_reader_indexes", **WHILE_THE_SERVER_IS_AWAY)
 def sync_reader_indexes(page_ids):
     """`sync_reader_index` for a chunk of stories."""
     sync_stories(page_ids)

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection
 from wagtail.models import PageViewRestriction
 
 import pytest
+from celery import current_app
 from lxml import html as lxml_html
 
 from search import reader_index
@@ -264,3 +265,15 @@ def test_rebuild_restores_the_index_and_forgets_unpublished_words(client, news):
     assert "Database reader index: 1 story." in output.getvalue()
     assert results(client, q="kestrelmoor")[1] == [story.title]
     assert not ReaderWord.objects.filter(word="wyvernholt").exists()
+
+
+def test_beat_adds_new_stories_words_to_the_typo_vocabulary(client, news, settings):
+    story = ArticlePageFactory(parent=news, title="Quasarwhale premieres")
+    assert not ReaderWord.objects.filter(word="quasarwhale").exists()
+    assert results(client, q="quasarwhal")[1] == []  # no typo candidate yet
+    [task_name] = [
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"].endswith("add_new_words")
+    ]
+    current_app.tasks[task_name]()  # what beat hands the worker every 30 s
+    assert ReaderDocument.objects.get(page=story).words_added
+    assert results(client, q="quasarwhal")[1] == ["Quasarwhale premieres"]
