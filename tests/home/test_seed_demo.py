@@ -28,6 +28,10 @@ def test_seed_demo_builds_the_demo_newsroom_once(client, capsys):
 
     tree = lxml_html.fromstring(client.get("/").content)
     assert tree.xpath("string(//*[contains(@class, 'card--lead')]//h2)") == flagship.title
+    # Search is ready at once: the body, and a misspelling of a demo name.
+    search = lxml_html.fromstring(client.get("/search/", {"q": "nigth ledgr"}).content)
+    assert flagship.title in search.xpath("//li[@class='result']//h2/a/text()")
+    assert search.xpath("string(//p[@class='did-you-mean']/a)") == "night ledger"
     signed_in = client.post(reverse("wagtailadmin_login"), {"username": "admin", "password": "talkies-demo"})
     assert signed_in.status_code == 302
     assert client.get(reverse("wagtailadmin_home")).status_code == 200
