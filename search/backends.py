@@ -45,7 +45,7 @@ from news.models import (
 from news.models.article import franchise_tags_prefetch
 from search.models import ReaderDocument
 from search.query import DATE_RANGES, FACETS
-from search.reader_index import TextQuery, reader_index, snippet_html, typo_alternatives
+from search.reader_index import TextQuery, marked_snippet, reader_index, typo_alternatives
 from search.text import STOP_WORDS, WORD, fold
 
 PER_PAGE = 10
@@ -358,8 +358,8 @@ class DatabaseReaderSearch:
             body, standfirst = excerpts.get(pk, (None, None))
             story = stories[pk]
             snippet = (
-                snippet_html(body)
-                or snippet_html(standfirst)
+                marked_snippet(body)
+                or marked_snippet(standfirst)
                 or highlight(story.standfirst or story.title, text.highlight_terms if text else [])
             )
             hits.append(Hit(story, snippet))

@@ -1,5 +1,5 @@
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 MAX_LOGGED_QUERY = 200
@@ -122,7 +122,16 @@ class PendingIndexUpdate(models.Model):
 
     @classmethod
     def done(cls, page_id, version):
-        cls.objects.filter(page_id=page_id, version=version).delete()
+        cls.done_many({page_id: version})
+
+    @classmethod
+    def done_many(cls, versions):
+        """Drop the rows of these {page_id: version}, in one statement; a row
+        whose version grew since is kept for the later change."""
+        rows = Q(pk__in=[])
+        for page_id, version in versions.items():
+            rows |= Q(page_id=page_id, version=version)
+        cls.objects.filter(rows).delete()
 
 
 class ReaderDocument(models.Model):

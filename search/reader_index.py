@@ -376,7 +376,7 @@ def typo_alternatives(word, index=None):
     return [candidate for _, _, candidate in sorted(scored)[:TYPO_ALTERNATIVES]]
 
 
-def snippet_html(text):
+def marked_snippet(text):
     """An excerpt whose only markup is our marks, as <mark>; None when
     nothing in it matched."""
     if not text or MARK_START not in text:

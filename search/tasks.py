@@ -77,8 +77,8 @@ def sync_stories(page_ids):
                 dispatched_at=timezone.now() + datetime.timedelta(seconds=RETRY_BACKOFF_MAX)
             )
             raise SearchServerUnavailable(str(exc)) from exc
-    for page_id, version in pending.items():
-        PendingIndexUpdate.done(page_id, version)
+    if pending:
+        PendingIndexUpdate.done_many(pending)
 
 
 @shared_task(name="search.tasks.dispatch_pending_index_updates", ignore_result=True)
