@@ -76,18 +76,47 @@ def generation():
     """The current generation, shared by every process: in the cache when it
     is Redis, in a file when the cache is each process's own memory (so that
     a publish in one web process or in the Celery worker reaches the others)."""
-    if settings.PAGE_CACHE_GENERATION_FILE:
+    return shared_token(GENERATION_KEY)
+
+
+def shared_token(key):
+    """A random token every process agrees on until `new_shared_token(key)`:
+    the page cache's generation, or the version of anything else kept in the
+    cache (news/cards.py)."""
+    path = token_file(key)
+    if path:
         try:
-            return Path(settings.PAGE_CACHE_GENERATION_FILE).read_text() or new_generation()
+            return path.read_text() or new_shared_token(key)
         except FileNotFoundError:
-            return new_generation()
-    current = cache.get(GENERATION_KEY)
+            return new_shared_token(key)
+    current = cache.get(key)
     if current is None:
         current = uuid.uuid4().hex
-        # add(): if another process started a generation first, use theirs.
-        if not cache.add(GENERATION_KEY, current, None):
-            current = cache.get(GENERATION_KEY) or current
+        # add(): if another process started a token first, use theirs.
+        if not cache.add(key, current, None):
+            current = cache.get(key) or current
     return current
+
+
+def new_shared_token(key):
+    current = uuid.uuid4().hex
+    path = token_file(key)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole then renamed, so a reader never sees half a value.
+        temporary = path.with_name(f"{path.name}.{current}")
+        temporary.write_text(current)
+        temporary.replace(path)
+    else:
+        cache.set(key, current, None)
+    return current
+
+
+def token_file(key):
+    if not settings.PAGE_CACHE_GENERATION_FILE:
+        return None
+    path = Path(settings.PAGE_CACHE_GENERATION_FILE)
+    return path if key == GENERATION_KEY else path.with_name(f"{path.name}-{key.replace(':', '-')}")
 
 
 def kept_for_generation(name, load, seconds=None):
@@ -109,17 +138,7 @@ def fragment_cache_enabled(request):
 
 
 def new_generation():
-    current = uuid.uuid4().hex
-    if settings.PAGE_CACHE_GENERATION_FILE:
-        path = Path(settings.PAGE_CACHE_GENERATION_FILE)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole then renamed, so a reader never sees half a value.
-        temporary = path.with_name(f"{path.name}.{current}")
-        temporary.write_text(current)
-        temporary.replace(path)
-    else:
-        cache.set(GENERATION_KEY, current, None)
-    return current
+    return new_shared_token(GENERATION_KEY)
 
 
 def purge_page_cache(**kwargs):

@@ -11,7 +11,7 @@ from wagtail.models import Orderable, Page
 
 from caching.page_cache import is_admin_path, kept_for_generation
 from home.navigation import top_level_pages
-from news.models import ArticlePage, FranchiseTag, SeriesHubPage, prefetch_cards
+from news.models import ArticlePage, FranchiseTag, SeriesHubPage
 from news.models.visibility import restricted_q
 
 LATEST_STORIES = 12
@@ -88,10 +88,9 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         featured_ids = list(self.featured_stories.values_list("story_id", flat=True))
-        featured_by_id = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=featured_ids)}
+        featured_by_id = {story["pk"]: story for story in ArticlePage.objects.card_rows().filter(pk__in=featured_ids)}
         featured = [featured_by_id[pk] for pk in featured_ids if pk in featured_by_id]
-        latest = list(ArticlePage.objects.cards().exclude(pk__in=featured_ids)[:LATEST_STORIES])
-        prefetch_cards(featured, latest)
+        latest = list(ArticlePage.objects.card_rows().exclude(pk__in=featured_ids)[:LATEST_STORIES])
         context["lead_story"] = featured[0] if featured else None
         context["featured_stories"] = featured[1:]
         context["latest_stories"] = latest

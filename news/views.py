@@ -23,7 +23,7 @@ def franchise_index(request):
 @require_GET
 def franchise_detail(request, slug):
     tag = get_object_or_404(FranchiseTag.objects.select_related("image"), slug=slug)
-    stories = ArticlePage.objects.for_listing().tagged(tag)
+    stories = ArticlePage.objects.card_rows().tagged(tag)
     series = SeriesHubPage.objects.for_listing().filter(franchise_tagged_items__tag=tag).order_by("title")
     return render(
         request,
@@ -41,7 +41,7 @@ def author_index(request):
 @require_GET
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
-    stories = ArticlePage.objects.for_listing().by_author(author)
+    stories = ArticlePage.objects.card_rows().by_author(author)
     return render(request, "news/author_detail.html", {"author": author, "articles": paginate(request, stories)})
 
 

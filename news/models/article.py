@@ -43,6 +43,20 @@ def tagged_any_q(tag_ids):
 CARD_ANNOTATIONS = {}
 
 
+# The story's own fields a card shows (news/includes/article_card.html).
+CARD_FIELDS = (
+    "pk",
+    "title",
+    "standfirst",
+    "hero_image_id",
+    "hero_alt_text",
+    "first_published_at",
+    "last_published_at",
+    "url_path",
+    "series_id",
+)
+
+
 def register_card_annotation(name, expression):
     CARD_ANNOTATIONS[name] = expression
 
@@ -79,6 +93,17 @@ class ArticlePageQuerySet(PageQuerySet):
             .defer_streamfields()
             .annotate(**{name: expression() for name, expression in CARD_ANNOTATIONS.items()})
             .order_by("-first_published_at", "-pk")
+        )
+
+    def card_rows(self):
+        """`cards()` as plain rows of what a card shows from the story's own
+        row (`CARD_FIELDS`, and the card annotations), for listings that
+        render cached cards (news/cards.py): no page instances, no joins."""
+        return (
+            visible_to_readers(self)
+            .annotate(**{name: expression() for name, expression in CARD_ANNOTATIONS.items()})
+            .order_by("-first_published_at", "-pk")
+            .values(*CARD_FIELDS, *CARD_ANNOTATIONS)
         )
 
     def for_listing(self):

@@ -12,7 +12,7 @@ from wagtail.search import index
 
 from news.pagination import paginate
 
-from .article import ArticlePage, prefetch_cards
+from .article import ArticlePage
 from .mixins import SocialFields
 from .tags import SeriesFranchiseTag
 from .visibility import RoutedRestrictionsMixin, visible_to_readers
@@ -136,18 +136,17 @@ class SeriesHubPage(RoutedRestrictionsMixin, SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        articles = paginate(request, ArticlePage.objects.cards().filter(series=self))
+        articles = paginate(request, ArticlePage.objects.card_rows().filter(series=self))
         tags = list(self.franchise_tagged_items.select_related("tag"))
         franchise_stories = (
             list(
-                ArticlePage.objects.cards()
+                ArticlePage.objects.card_rows()
                 .tagged_any([item.tag_id for item in tags])
                 .exclude(series=self)[:FRANCHISE_STORIES]
             )
             if tags
             else []
         )
-        prefetch_cards(articles, franchise_stories)
         context.update(
             articles=articles,
             franchise_tags=[item.tag for item in tags],

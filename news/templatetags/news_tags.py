@@ -6,6 +6,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
+from wagtail.models import Page
+
+from news.cards import render_cards
+
 register = template.Library()
 
 
@@ -33,3 +37,12 @@ def share_links(url, title):
 def news_article_jsonld(context, page, image_rendition=None):
     image_url = image_rendition.url if image_rendition else None
     return jsonld(page.structured_data(context["request"], image_url=image_url))
+
+
+@register.simple_tag(takes_context=True)
+def story_cards(context, stories, lead=False):
+    """The cards of a listing (or of one story), each rendered once per
+    version of what it shows (news/cards.py)."""
+    if isinstance(stories, (Page, dict)):
+        stories = [stories]
+    return render_cards(context.get("request"), stories, lead=lead)
