@@ -2,7 +2,7 @@
 bench database's settings: what a load generator cannot see (queries per
 page, search latency per backend, the newsroom's admin, reindexing).
 
-    python bench/probe.py urls|queries|search|newsroom|reindex|alerts
+    python bench/probe.py urls|queries|after_publish|search|newsroom|reindex|alerts
 
 Prints one JSON object on stdout; progress goes to stderr.
 """
@@ -24,6 +24,7 @@ import django
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -53,12 +54,14 @@ def reader_urls():
     section = SectionPage.objects.live().filter(depth=3).first()
     hub = SeriesHubPage.objects.live().first()
     tag = FranchiseTag.objects.with_story_counts().order_by("-story_count").first()
+    author = Author.objects.annotate(stories=Count("article_credits")).order_by("-stories").first()
     return {
         "home": "/",
         "section": section.url,
         "article": article.url,
         "series_hub": hub.url,
         "franchise": tag.get_absolute_url(),
+        "author": author.get_absolute_url(),
         "search": f"/search/?q={hub.title.split()[-1].lower()}",
         "feed": "/feeds/latest.rss",
     }
@@ -168,6 +171,48 @@ def query_counts():
             status = browser.get(url).status_code
         counts[name] = {"url": url, "status": status, "queries": len(queries)}
     return counts
+
+
+def cpu_after_publish(rounds=3, requests=10):
+    """CPU per request of each reader page in this process, fragments kept as
+    deployed, in the steady state and on the first request after a publish
+    (a new generation before every request: routes, listings, the site and
+    its settings are read again; story cards are kept by version and stay).
+    As a multiple of the trivial view's, measured alike."""
+    from django.conf import settings
+
+    from caching.page_cache import new_generation
+
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    browser = client()
+
+    def cpu_ms(url, after_publish):
+        for _ in range(2):
+            assert browser.get(url).status_code == 200, url
+        best = None
+        for _ in range(rounds):
+            spent = 0.0
+            for _ in range(requests):
+                if after_publish:
+                    new_generation()
+                started = time.process_time()
+                browser.get(url)
+                spent += time.process_time() - started
+            best = spent if best is None else min(best, spent)
+        return best / requests * 1000
+
+    gc.freeze()
+    trivial = cpu_ms("/__bench__/trivial", False)
+    table = {"trivial_view": {"cpu_ms": round(trivial, 3)}}
+    for name, url in reader_urls().items():
+        steady, cold = cpu_ms(url, False), cpu_ms(url, True)
+        table[name] = {
+            "cpu_ms": round(steady, 2),
+            "x_trivial_cpu": round(steady / trivial, 1),
+            "cpu_ms_after_publish": round(cold, 2),
+            "x_trivial_cpu_after_publish": round(cold / trivial, 1),
+        }
+    return table
 
 
 def long_read_blocks(form=False):
@@ -392,6 +437,7 @@ if __name__ == "__main__":
     result = {
         "urls": reader_urls,
         "queries": query_counts,
+        "after_publish": cpu_after_publish,
         "search": timed_search,
         "quality": search_quality,
         "newsroom": newsroom,

@@ -443,6 +443,7 @@ def main():
         }
         urls = probe(env, "urls")
         results["queries_per_page"] = probe(env, "queries")
+        results["page_cache_off_in_process"] = probe(env, "after_publish")
         results["search"] = {"database_postgresql": probe(env, "search")}
 
         osmem = start_osmem()
@@ -513,6 +514,7 @@ def main():
     print(f"\nTalkies bench at {results['revision'][:10]}, {options.articles:,} stories, nproc {os.cpu_count()}")
     print(f"gunicorn {results['settings']['gunicorn']}")
     print_table("Reader pages, page cache off", results["page_cache_off"], queries)
+    print_after_publish(results["page_cache_off_in_process"])
     print_table("Reader pages, page cache warm", results["page_cache_warm"], queries)
     for connections, figures in results["page_cache_warm"]["article_via_varnish"].items():
         print(f"article via Varnish / nginx static file, {connections[1:]} conns: {figures['x_nginx_rps']:.3f}")
@@ -571,6 +573,18 @@ def sqlite_search_quality(workdir, var_dir):
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "seed_demo", "--force", stdout=subprocess.DEVNULL)
     return probe(env, "quality")
+
+
+def print_after_publish(table):
+    print("\nCPU per request in one process, page cache off, fragments kept (x the trivial view's)")
+    print(f"{'page':<14}{'steady':>10}{'x':>7}{'after a publish':>18}{'x':>7}")
+    for name, row in table.items():
+        if name == "trivial_view":
+            continue
+        print(
+            f"{name:<14}{row['cpu_ms']:>8.2f}ms{row['x_trivial_cpu']:>7}"
+            f"{row['cpu_ms_after_publish']:>16.2f}ms{row['x_trivial_cpu_after_publish']:>7}"
+        )
 
 
 def print_search(results):

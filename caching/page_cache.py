@@ -26,6 +26,7 @@ import re
 import urllib.error
 import urllib.request
 import uuid
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.conf import settings
@@ -39,6 +40,10 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "page-cache:generation"
+# The shared tokens (the generation, news/cards.py's version) as this request
+# first read them: a page is assembled from one generation, for one round
+# trip, however many fragments it keeps under it.
+REQUEST_TOKENS = ContextVar("talkies_request_tokens", default=None)
 HEADER = "X-Page-Cache"
 # Query strings a reader page uses; any other makes the request uncacheable,
 # so random query strings cannot fill the cache.
@@ -82,7 +87,16 @@ def generation():
 def shared_token(key):
     """A random token every process agrees on until `new_shared_token(key)`:
     the page cache's generation, or the version of anything else kept in the
-    cache (news/cards.py)."""
+    cache (news/cards.py). Read once per request (`ReaderPageCacheMiddleware`)."""
+    memo = REQUEST_TOKENS.get()
+    if memo is None:
+        return read_shared_token(key)
+    if key not in memo:
+        memo[key] = read_shared_token(key)
+    return memo[key]
+
+
+def read_shared_token(key):
     path = token_file(key)
     if path:
         try:
@@ -109,6 +123,9 @@ def new_shared_token(key):
         temporary.replace(path)
     else:
         cache.set(key, current, None)
+    memo = REQUEST_TOKENS.get()
+    if memo is not None:
+        memo[key] = current
     return current
 
 
@@ -130,6 +147,14 @@ def kept_for_generation(name, load, seconds=None):
         if value is not None:
             cache.set(key, value, seconds or settings.FRAGMENT_CACHE_SECONDS)
     return value
+
+
+def kept_for_readers(request, name, load):
+    """`load()`'s answer, kept under the generation for reader requests
+    (`fragment_cache_enabled`); previews and the rest load it fresh."""
+    if fragment_cache_enabled(request):
+        return kept_for_generation(name, load)
+    return load()
 
 
 def fragment_cache_enabled(request):
@@ -194,6 +219,13 @@ class ReaderPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        memo = REQUEST_TOKENS.set({})
+        try:
+            return self.serve(request)
+        finally:
+            REQUEST_TOKENS.reset(memo)
+
+    def serve(self, request):
         drop_tracking_params(request)
         if not is_cacheable_request(request):
             return self.get_response(request)

@@ -9,17 +9,17 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable, Page
 
-from caching.page_cache import is_admin_path, kept_for_generation
+from caching.page_cache import is_admin_path, kept_for_generation, kept_for_readers
 from home.navigation import top_level_pages
 from news.models import ArticlePage, FranchiseTag, SeriesHubPage
-from news.models.visibility import restricted_q
+from news.models.visibility import RoutedRestrictionsMixin, restricted_q
 
 LATEST_STORIES = 12
 SERIES_IN_THE_NEWS = 6
 TOP_FRANCHISES = 12
 
 
-class HomePage(Page):
+class HomePage(RoutedRestrictionsMixin, Page):
     """The site root: what readers see first."""
 
     tagline = models.CharField(
@@ -57,6 +57,10 @@ class HomePage(Page):
         With fragment caching on, reader requests keep what they found under
         the page cache's generation, like the fragments rendered from it.
         """
+        if not path_components:
+            # The home page itself, found with whether a view restriction applies.
+            home = _routed(request, self.pk, lambda: _for_routing(type(self)).get(pk=self.pk))
+            return Page.route(home, request, [])
         parent = None
         if path_components:
             parent = next(
@@ -87,16 +91,22 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context.update(kept_for_readers(request, f"front-page:{self.pk}", self.front_page))
+        context["top_franchises"] = list(FranchiseTag.objects.most_covered(TOP_FRANCHISES))
+        return context
+
+    def front_page(self):
+        """The lead and featured stories, the latest and the series in the
+        news: rows for cards (news/cards.py), kept under the generation."""
         featured_ids = list(self.featured_stories.values_list("story_id", flat=True))
         featured_by_id = {story["pk"]: story for story in ArticlePage.objects.card_rows().filter(pk__in=featured_ids)}
         featured = [featured_by_id[pk] for pk in featured_ids if pk in featured_by_id]
-        latest = list(ArticlePage.objects.card_rows().exclude(pk__in=featured_ids)[:LATEST_STORIES])
-        context["lead_story"] = featured[0] if featured else None
-        context["featured_stories"] = featured[1:]
-        context["latest_stories"] = latest
-        context["series_in_the_news"] = list(SeriesHubPage.objects.in_the_news()[:SERIES_IN_THE_NEWS])
-        context["top_franchises"] = list(FranchiseTag.objects.most_covered(TOP_FRANCHISES))
-        return context
+        return {
+            "lead_story": featured[0] if featured else None,
+            "featured_stories": featured[1:],
+            "latest_stories": list(ArticlePage.objects.card_rows().exclude(pk__in=featured_ids)[:LATEST_STORIES]),
+            "series_in_the_news": list(SeriesHubPage.objects.in_the_news()[:SERIES_IN_THE_NEWS]),
+        }
 
 
 def _routed(request, route, load):

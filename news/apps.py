@@ -20,7 +20,7 @@ class NewsConfig(AppConfig):
         register_edge_urls(story_listing_urls)
 
         # What a story card shows that is not on the story's own row.
-        for model in (Author, get_image_model(), PageViewRestriction):
+        for model in (Author, FranchiseTag, get_image_model(), PageViewRestriction):
             post_save.connect(new_card_version, sender=model, dispatch_uid=f"story-cards-{model._meta.label}-save")
             post_delete.connect(new_card_version, sender=model, dispatch_uid=f"story-cards-{model._meta.label}-delete")
         for page_class in (SectionPage, SeriesHubPage):

@@ -25,11 +25,21 @@ import hashlib
 from functools import lru_cache
 
 from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
+from wagtail.models import Page
+
 from caching.page_cache import fragment_cache_enabled, new_shared_token, shared_token
-from news.models.article import CARD_ANNOTATIONS, CARD_FIELDS, ArticlePage, prefetch_cards
+from news.models.article import (
+    CARD_ANNOTATIONS,
+    CARD_FIELDS,
+    ArticleAuthor,
+    ArticlePage,
+    card_prefetches,
+    franchise_tags_prefetch,
+)
 
 CARD_TEMPLATE = "news/includes/article_card.html"
 VERSION_KEY = "story-cards:version"
@@ -51,16 +61,16 @@ def new_card_version(**kwargs):
     new_shared_token(VERSION_KEY)
 
 
-def card_key(row, lead, request, version):
+def story_key(row, kind, request, version):
     parts = [
         *(row[name] for name in CARD_FIELDS),
         *(row.get(name) for name in CARD_ANNOTATIONS),
-        lead,
+        kind,
         request.get_host(),
         version,
         card_template()[1],
     ]
-    return f"story-card:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+    return f"story-part:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
 
 
 def row_of(story):
@@ -69,40 +79,90 @@ def row_of(story):
     return {name: getattr(story, name, None) for name in (*CARD_FIELDS, *CARD_ANNOTATIONS)}
 
 
-def load_stories(rows):
-    """The pages behind `rows` (instances pass through), with what their
-    cards show, in one query per relation."""
+def story_pk(story):
+    return story["pk"] if isinstance(story, dict) else story.pk
+
+
+def load_stories(rows, prefetches):
+    """The pages behind `rows` (instances pass through), with `prefetches`,
+    in one query per relation."""
     wanted = [row["pk"] for row in rows if isinstance(row, dict)]
     loaded = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=wanted)} if wanted else {}
     stories = [loaded.get(row["pk"]) if isinstance(row, dict) else row for row in rows]
     # A story unpublished between the two queries is left out.
     stories = [story for story in stories if story is not None]
-    prefetch_cards(stories)
+    prefetch_related_objects(stories, *prefetches)
     return stories
 
 
-def render_card(story, lead, request):
-    return card_template()[0].render({"story": story, "lead": lead, "request": request})
-
-
-def render_cards(request, stories, lead=False):
-    """The cards of `stories` (pages, or rows from `card_rows()`), in order,
-    as one safe string."""
-    stories = list(stories)
-    if not stories:
-        return ""
+def kept_per_story(request, stories, kind, build, prefetches):
+    """`build(pages)`, a `{pk: value}` for `stories` (pages, or rows from
+    `card_rows()`), each value kept under its story's key for `kind`; only
+    the misses are loaded (with `prefetches`) and built."""
     if not fragment_cache_enabled(request):
-        return mark_safe("".join(render_card(story, lead, request) for story in load_stories(stories)))
+        return build(load_stories(stories, prefetches))
     version = card_version()
-    keys = {story_pk(story): card_key(row_of(story), lead, request, version) for story in stories}
+    keys = {story_pk(story): story_key(row_of(story), kind, request, version) for story in stories}
     found = cache.get_many(list(keys.values()))
     missing = [story for story in stories if keys[story_pk(story)] not in found]
     if missing:
-        rendered = {keys[story.pk]: render_card(story, lead, request) for story in load_stories(missing)}
-        cache.set_many(rendered, CARD_SECONDS)
-        found.update(rendered)
-    return mark_safe("".join(found.get(key, "") for key in keys.values()))
+        built = {keys[pk]: value for pk, value in build(load_stories(missing, prefetches)).items()}
+        cache.set_many(built, CARD_SECONDS)
+        found.update(built)
+    return {pk: found[key] for pk, key in keys.items() if key in found}
 
 
-def story_pk(story):
-    return story["pk"] if isinstance(story, dict) else story.pk
+def render_cards(request, stories, lead=False):
+    """The cards of `stories`, in order, as one safe string."""
+    stories = list(stories)
+    if not stories:
+        return ""
+    template = card_template()[0]
+    cards = kept_per_story(
+        request,
+        stories,
+        f"card:{lead}",
+        lambda pages: {page.pk: template.render({"story": page, "lead": lead, "request": request}) for page in pages},
+        card_prefetches(),
+    )
+    return mark_safe("".join(cards.get(story_pk(story), "") for story in stories))
+
+
+def story_summaries(request, stories):
+    """`{pk: summary}`: what a search result or a feed item shows of each
+    story, as plain values, kept like cards."""
+    stories = list(stories)
+    if not stories:
+        return {}
+
+    def build(pages):
+        return summaries_of(pages, request)
+
+    return kept_per_story(request, stories, "summary", build, summary_prefetches())
+
+
+def summary_prefetches():
+    bylines = Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author"))
+    return (bylines, franchise_tags_prefetch())
+
+
+def summaries_of(stories, request):
+    parent_paths = {story.path[: -story.steplen] for story in stories}
+    sections = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
+    return {story.pk: summary_of(story, sections.get(story.path[: -story.steplen], ""), request) for story in stories}
+
+
+def summary_of(story, section, request):
+    return {
+        "pk": story.pk,
+        "title": story.title,
+        "url": story.get_url(request),
+        "summary": story.summary,
+        "section": section,
+        "series": story.series.title if story.series_id else "",
+        "display_date": story.display_date,
+        "first_published_at": story.first_published_at,
+        "last_published_at": story.last_published_at,
+        "authors": story.byline_names,
+        "tags": [tag.name for tag in story.franchise_tag_list],
+    }

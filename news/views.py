@@ -4,10 +4,12 @@ Their content is snippets and tags, not pages, so they are plain Django views
 at fixed addresses, listing through the same queryset as every other page.
 """
 
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from caching.page_cache import kept_for_readers
 from news.models import ArticlePage, Author, FranchiseTag, SeriesHubPage
 from news.pagination import paginate
 
@@ -22,14 +24,22 @@ def franchise_index(request):
 
 @require_GET
 def franchise_detail(request, slug):
-    tag = get_object_or_404(FranchiseTag.objects.select_related("image"), slug=slug)
-    stories = ArticlePage.objects.card_rows().tagged(tag)
-    series = SeriesHubPage.objects.for_listing().filter(franchise_tagged_items__tag=tag).order_by("title")
+    found = kept_for_readers(request, f"franchise:{slug}", lambda: franchise_with_series(slug))
+    if found is None:
+        raise Http404("No such franchise")
+    tag, series = found
+    stories = paginate(request, lambda: ArticlePage.objects.card_rows().tagged(tag), kept_as=f"franchise:{tag.pk}")
     return render(
-        request,
-        "news/franchise_detail.html",
-        {"franchise": tag, "articles": paginate(request, stories), "series_hubs": list(series)},
+        request, "news/franchise_detail.html", {"franchise": tag, "articles": stories, "series_hubs": series}
     )
+
+
+def franchise_with_series(slug):
+    tag = FranchiseTag.objects.select_related("image").filter(slug=slug).first()
+    if tag is None:
+        return None
+    series = SeriesHubPage.objects.for_listing().filter(franchise_tagged_items__tag=tag).order_by("title")
+    return tag, list(series)
 
 
 @require_GET
@@ -40,9 +50,15 @@ def author_index(request):
 
 @require_GET
 def author_detail(request, slug):
-    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
-    stories = ArticlePage.objects.card_rows().by_author(author)
-    return render(request, "news/author_detail.html", {"author": author, "articles": paginate(request, stories)})
+    author = kept_for_readers(
+        request, f"author:{slug}", lambda: Author.objects.select_related("photo").filter(slug=slug).first()
+    )
+    if author is None:
+        raise Http404("No such author")
+    stories = paginate(
+        request, lambda: ArticlePage.objects.card_rows().by_author(author), kept_as=f"author:{author.pk}"
+    )
+    return render(request, "news/author_detail.html", {"author": author, "articles": stories})
 
 
 @require_GET

@@ -24,7 +24,6 @@ from django.db.models import (
     Q,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -33,6 +32,8 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Page
 
+from caching.page_cache import kept_for_generation
+from news.cards import story_summaries
 from news.models import (
     ArticleAuthor,
     ArticleFranchiseTag,
@@ -42,7 +43,6 @@ from news.models import (
     SectionPage,
     SeriesHubPage,
 )
-from news.models.article import franchise_tags_prefetch
 from search.models import ReaderDocument
 from search.query import DATE_RANGES, FACETS
 from search.reader_index import TextQuery, marked_snippet, reader_index, typo_alternatives
@@ -76,8 +76,11 @@ class FacetValue:
 
 @dataclass
 class Hit:
-    story: ArticlePage
-    snippet: str
+    page_id: int
+    # The matched passage, marked; None where the engine found none.
+    snippet: str | None
+    # What the result shows of the story (news.cards.story_summaries), from `show_stories`.
+    story: dict | None = None
 
 
 @dataclass
@@ -214,7 +217,7 @@ class DatabaseReaderSearch:
         whole_query = fold(request.text)
         one_concept = {fold(phrase) for phrases in request.concepts for phrase in phrases}
         naming_all, naming_one = [], []
-        for pk, name in FranchiseTag.objects.values_list("pk", "name"):
+        for pk, name in franchise_names():
             if fold(name) == whole_query:
                 naming_all.append(pk)
             elif fold(name) in one_concept:
@@ -347,22 +350,11 @@ class DatabaseReaderSearch:
             # common word's partial matches cost a scan of the archive.
             text.minimum = max(1, math.ceil(len(text.concepts) / 2))
             total, counts, page_ids = self.run(request, text)
-        stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=page_ids)}
-        # A result shows its tags, not its image or byline.
-        prefetch_related_objects(list(stories.values()), franchise_tags_prefetch())
         excerpts = self.index.snippets(page_ids, text) if text and page_ids else {}
         hits = []
         for pk in page_ids:
-            if pk not in stories:
-                continue
             body, standfirst = excerpts.get(pk, (None, None))
-            story = stories[pk]
-            snippet = (
-                marked_snippet(body)
-                or marked_snippet(standfirst)
-                or highlight(story.standfirst or story.title, text.highlight_terms if text else [])
-            )
-            hits.append(Hit(story, snippet))
+            hits.append(Hit(pk, marked_snippet(body) or marked_snippet(standfirst)))
         results = SearchResults(hits=hits, total=total, page=request.page)
         for facet in FACETS:
             results.facets[facet] = facet_values(counts[facet], request.filters.get(facet, []))
@@ -383,6 +375,25 @@ class DatabaseReaderSearch:
         return results
 
 
+def show_stories(results, http_request, highlight_terms):
+    """Give each hit what its result shows of the story. The database has
+    the last word: a story unpublished or made private a moment ago, and
+    not yet gone from the index, is left out."""
+    ids = [hit.page_id for hit in results.hits]
+    visible = list(ArticlePage.objects.card_rows().filter(pk__in=ids)) if ids else []
+    summaries = story_summaries(http_request, visible)
+    hits = []
+    for hit in results.hits:
+        story = summaries.get(hit.page_id)
+        if story is None:
+            continue
+        hit.story = story
+        hit.snippet = hit.snippet or highlight(story["summary"] or story["title"], highlight_terms)
+        hits.append(hit)
+    results.hits = hits
+    return results
+
+
 def facet_values(counts, selected):
     """The facet's values, most stories first, from (slug, label, count) by key."""
     selected = set(selected)
@@ -392,6 +403,12 @@ def facet_values(counts, selected):
     # A selected value stays visible even when it is not among the top counts.
     shown += [item for item in values[FACET_SIZE:] if item.selected]
     return shown
+
+
+def franchise_names():
+    """(pk, name) of every franchise, kept under the generation (a franchise
+    saved or deleted starts a new one)."""
+    return kept_for_generation("franchise-names", lambda: list(FranchiseTag.objects.values_list("pk", "name")))
 
 
 def popular_franchises():

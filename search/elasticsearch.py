@@ -14,7 +14,6 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db.models import prefetch_related_objects
 from django.utils.module_loading import import_string
 
 from wagtail.models import Page
@@ -22,8 +21,8 @@ from wagtail.models import Page
 from tqdm import tqdm
 
 from news.models import ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage
-from news.models.article import franchise_tags_prefetch, prefetch_cards
-from search.backends import DATE_LABELS, PER_PAGE, FacetValue, Hit, SearchResults, highlight, popular_franchises
+from news.models.article import prefetch_cards
+from search.backends import DATE_LABELS, PER_PAGE, FacetValue, Hit, SearchResults, popular_franchises
 from search.query import DATE_RANGES, FACETS
 from search.text import body_parts
 
@@ -343,22 +342,11 @@ class ElasticsearchReaderSearch:
         response = self.client.search(self.body(request))
         hits = response["hits"]["hits"]
         total = response["hits"]["total"]["value"]
-        ids = [int(hit["_id"]) for hit in hits]
-        # The database has the last word: a story unpublished a moment ago
-        # and not yet removed from the index is not shown.
-        stories = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=ids)}
-        # A result shows its tags, not its image or byline.
-        prefetch_related_objects(list(stories.values()), franchise_tags_prefetch())
         results = []
         for hit in hits:
-            story = stories.get(int(hit["_id"]))
-            if story is None:
-                continue
             fragments = hit.get("highlight", {})
             snippet = (fragments.get("body") or fragments.get("standfirst") or [None])[0]
-            results.append(
-                Hit(story, snippet_html(snippet) if snippet else highlight(story.standfirst, request.highlight_terms))
-            )
+            results.append(Hit(int(hit["_id"]), snippet_html(snippet) if snippet else None))
         search_results = SearchResults(hits=results, total=total, page=request.page)
         search_results.facets = {facet: self.facet_values(facet, response, request) for facet in FACETS}
         search_results.dates = [

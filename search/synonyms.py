@@ -6,13 +6,15 @@ Cinematic Universe" becomes [["MCU", "Marvel Cinematic Universe"],
 ["casting"]]: a story must match every concept, through any of its phrases.
 """
 
+from caching.page_cache import kept_for_generation
 from search.models import SearchSynonym
 from search.text import fold
 
 
 def synonym_groups():
-    # A handful of rows read per search: editors' changes apply at once.
-    return [synonym.phrases for synonym in SearchSynonym.objects.all()]
+    # Kept under the page cache's generation; saving or deleting a synonym
+    # starts a new one (search.apps), so editors' changes apply at once.
+    return kept_for_generation("search-synonyms", lambda: [synonym.phrases for synonym in SearchSynonym.objects.all()])
 
 
 def expand(terms, groups=None):

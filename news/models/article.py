@@ -98,7 +98,7 @@ class ArticlePageQuerySet(PageQuerySet):
     def card_rows(self):
         """`cards()` as plain rows of what a card shows from the story's own
         row (`CARD_FIELDS`, and the card annotations), for listings that
-        render cached cards (news/cards.py): no page instances, no joins."""
+        render cached cards (news/cards.py): no page instances, no related rows."""
         return (
             visible_to_readers(self)
             .annotate(**{name: expression() for name, expression in CARD_ANNOTATIONS.items()})

@@ -28,5 +28,7 @@ class SectionPage(RoutedRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = paginate(request, ArticlePage.objects.card_rows().child_of(self))
+        context["articles"] = paginate(
+            request, lambda: ArticlePage.objects.card_rows().child_of(self), kept_as=f"section:{self.pk}"
+        )
         return context

@@ -10,6 +10,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from caching.page_cache import kept_for_readers
 from news.pagination import paginate
 
 from .article import ArticlePage
@@ -136,24 +137,26 @@ class SeriesHubPage(RoutedRestrictionsMixin, SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        articles = paginate(request, ArticlePage.objects.card_rows().filter(series=self))
-        tags = list(self.franchise_tagged_items.select_related("tag"))
+        articles = paginate(
+            request, lambda: ArticlePage.objects.card_rows().filter(series=self), kept_as=f"series:{self.pk}"
+        )
+        context["articles"] = articles
+        context.update(kept_for_readers(request, f"series-hub:{self.pk}", self.around))
+        return context
+
+    def around(self):
+        """The hub's seasons, franchises and the franchises' other stories."""
+        tags = [item.tag for item in self.franchise_tagged_items.select_related("tag")]
         franchise_stories = (
             list(
                 ArticlePage.objects.card_rows()
-                .tagged_any([item.tag_id for item in tags])
+                .tagged_any([tag.pk for tag in tags])
                 .exclude(series=self)[:FRANCHISE_STORIES]
             )
             if tags
             else []
         )
-        context.update(
-            articles=articles,
-            franchise_tags=[item.tag for item in tags],
-            seasons=list(self.seasons.all()),
-            franchise_stories=franchise_stories,
-        )
-        return context
+        return {"franchise_tags": tags, "seasons": list(self.seasons.all()), "franchise_stories": franchise_stories}
 
 
 class SeriesSeason(Orderable):

@@ -75,7 +75,8 @@ def listing_urls(section, series, tag, author):
     ]
 
 
-def test_listings_cost_the_same_for_3_or_12_stories(client):
+def test_listings_cost_the_same_for_one_page_or_several(client):
+    # A short first page is its own count: it may cost one query less.
     section = SectionPageFactory()
     series = SeriesHubPageFactory()
     tag = FranchiseTagFactory()
@@ -94,8 +95,11 @@ def test_listings_cost_the_same_for_3_or_12_stories(client):
             )
 
     add(3)
-    before = {url: count_queries(client, url) for url in listing_urls(section, series, tag, author)}
+    short = {url: count_queries(client, url) for url in listing_urls(section, series, tag, author)}
     add(9)
+    before = {url: count_queries(client, url) for url in listing_urls(section, series, tag, author)}
+    add(18)
     after = {url: count_queries(client, url) for url in listing_urls(section, series, tag, author)}
     assert after == before
+    assert all(short[url] <= after[url] for url in after), (short, after)
     assert max(after.values()) <= LISTING_MAX_QUERIES, after

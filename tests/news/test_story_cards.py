@@ -183,3 +183,31 @@ def test_a_new_card_version_in_another_process_reaches_this_one(client, newsroom
         cwd=django_settings.BASE_DIR,
     )
     assert card_version() != before
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_a_listing_read_again_makes_no_query(client, newsroom, url):
+    """Between publishes a listing is assembled from the cache: its rows and
+    count, its cards, the site, the navigation and the footer."""
+    html(client, url)
+    assert queries(client, url) == []
+
+
+def test_a_listing_stops_at_page_one_hundred(client, newsroom):
+    from news.pagination import MAX_PAGES
+
+    assert client.get("/news/", {"page": str(MAX_PAGES + 1)}).status_code == 404
+    assert client.get("/news/", {"page": "2"}).status_code == 404  # six stories: one page
+    assert client.get("/news/", {"page": "1"}).status_code == 200
+
+
+def test_a_publish_shows_on_a_second_page_at_once(client, newsroom):
+    # Six stories and eighteen more: two full pages.
+    for number in range(18):
+        ArticlePageFactory(parent=newsroom["news"], title=f"Filler {number}", published_at=hours_ago(100 + number))
+    assert "Filler 17<" in html(client, "/news/?page=2")
+    assert client.get("/news/", {"page": "3"}).status_code == 404
+    ArticlePageFactory(parent=newsroom["news"], title="Brand new story", published_at=hours_ago(0))
+    assert "Brand new story" in html(client, "/news/")
+    assert "Filler 17<" not in html(client, "/news/?page=2")  # pushed to page 3
+    assert "Filler 17<" in html(client, "/news/?page=3")
