@@ -12,6 +12,7 @@ from wagtail.models import Orderable, Page
 from caching.page_cache import is_admin_path, kept_for_generation, kept_for_readers
 from home.navigation import top_level_pages
 from news.models import ArticlePage, FranchiseTag, SeriesHubPage
+from news.models.article import cards_ready
 from news.models.visibility import RoutedRestrictionsMixin, restricted_q
 
 LATEST_STORIES = 12
@@ -91,7 +92,15 @@ class HomePage(RoutedRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(kept_for_readers(request, f"front-page:{self.pk}", self.front_page))
+        front = kept_for_readers(request, f"front-page:{self.pk}", self.front_page)
+        lead = [front["lead_story"]] if front["lead_story"] else []
+        lead, featured, latest = cards_ready(request, lead, front["featured_stories"], front["latest_stories"])
+        context.update(
+            front,
+            lead_story=lead[0] if lead else None,
+            featured_stories=featured,
+            latest_stories=latest,
+        )
         context["top_franchises"] = list(FranchiseTag.objects.most_covered(TOP_FRANCHISES))
         return context
 

@@ -25,7 +25,7 @@ import hashlib
 from functools import lru_cache
 
 from django.core.cache import cache
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
@@ -36,9 +36,10 @@ from news.models.article import (
     CARD_ANNOTATIONS,
     CARD_FIELDS,
     ArticleAuthor,
-    ArticlePage,
     card_prefetches,
     franchise_tags_prefetch,
+    load_card_pages,
+    story_pk,
 )
 
 CARD_TEMPLATE = "news/includes/article_card.html"
@@ -79,34 +80,18 @@ def row_of(story):
     return {name: getattr(story, name, None) for name in (*CARD_FIELDS, *CARD_ANNOTATIONS)}
 
 
-def story_pk(story):
-    return story["pk"] if isinstance(story, dict) else story.pk
-
-
-def load_stories(rows, prefetches):
-    """The pages behind `rows` (instances pass through), with `prefetches`,
-    in one query per relation."""
-    wanted = [row["pk"] for row in rows if isinstance(row, dict)]
-    loaded = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=wanted)} if wanted else {}
-    stories = [loaded.get(row["pk"]) if isinstance(row, dict) else row for row in rows]
-    # A story unpublished between the two queries is left out.
-    stories = [story for story in stories if story is not None]
-    prefetch_related_objects(stories, *prefetches)
-    return stories
-
-
 def kept_per_story(request, stories, kind, build, prefetches):
     """`build(pages)`, a `{pk: value}` for `stories` (pages, or rows from
     `card_rows()`), each value kept under its story's key for `kind`; only
     the misses are loaded (with `prefetches`) and built."""
     if not fragment_cache_enabled(request):
-        return build(load_stories(stories, prefetches))
+        return build(load_card_pages(stories, prefetches))
     version = card_version()
     keys = {story_pk(story): story_key(row_of(story), kind, request, version) for story in stories}
     found = cache.get_many(list(keys.values()))
     missing = [story for story in stories if keys[story_pk(story)] not in found]
     if missing:
-        built = {keys[pk]: value for pk, value in build(load_stories(missing, prefetches)).items()}
+        built = {keys[pk]: value for pk, value in build(load_card_pages(missing, prefetches)).items()}
         cache.set_many(built, CARD_SECONDS)
         found.update(built)
     return {pk: found[key] for pk, key in keys.items() if key in found}

@@ -1,18 +1,34 @@
 """RSS and Atom feeds: site-wide and per section, series, franchise and author.
 
-Every feed lists through `ArticlePage.objects.for_listing()`, so drafts,
-private and embargoed stories never reach a feed reader.
+Every feed lists through `ArticlePage.objects.card_rows()`, so drafts,
+private and embargoed stories never reach a feed reader. For reader requests
+a feed's rows are kept under the page cache's generation and each item's
+values per story version (`news.cards.story_summaries`), like a listing's
+cards: a publish re-reads the rows and builds one item.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.syndication.views import Feed
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from caching.page_cache import kept_for_readers
+from news.cards import story_summaries
 from news.models import ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage
 from news.models.visibility import visible_to_readers
 
 FEED_LENGTH = 30
+
+
+@dataclass
+class FeedScope:
+    """What a feed covers (a section, series hub, franchise or author; None
+    for the whole site) and the request it answers."""
+
+    of: object
+    request: HttpRequest
+    name: str
 
 
 class ArticleFeed(Feed):
@@ -22,123 +38,128 @@ class ArticleFeed(Feed):
         super().__init__()
         self.feed_type = feed_type
 
-    def get_object(self, request, *args, **kwargs):
+    def get_object(self, request, slug=None):
+        name = f"{type(self).__name__}:{slug}"
+        found = kept_for_readers(request, f"feed-scope:{name}", lambda: self.find(slug))
+        if slug is not None and found is None:
+            raise Http404("No such feed")
+        return FeedScope(found, request, name)
+
+    def find(self, slug):
         return None
 
-    def title(self, obj):
+    def title(self, scope):
         return "Talkies: latest stories"
 
-    def link(self, obj):
+    def link(self, scope):
         return "/"
 
-    def description(self, obj):
+    def description(self, scope):
         return "The latest TV, film and streaming news from Talkies."
 
-    def subtitle(self, obj):
-        return self.description(obj)
+    def subtitle(self, scope):
+        return self.description(scope)
 
-    def stories(self, obj):
-        return ArticlePage.objects.for_listing()
+    def stories(self, of):
+        return ArticlePage.objects.card_rows()
 
-    def items(self, obj):
-        return self.stories(obj)[:FEED_LENGTH]
+    def items(self, scope):
+        rows = kept_for_readers(
+            scope.request, f"feed-rows:{scope.name}", lambda: list(self.stories(scope.of)[:FEED_LENGTH])
+        )
+        summaries = story_summaries(scope.request, rows)
+        return [summaries[row["pk"]] for row in rows if row["pk"] in summaries]
 
     def item_title(self, item):
-        return item.title
+        return item["title"]
 
     def item_description(self, item):
-        return item.summary
+        return item["summary"]
 
     def item_link(self, item):
-        return item.url
+        return item["url"]
 
     def item_guid(self, item):
-        return f"talkies-article-{item.pk}"
+        return f"talkies-article-{item['pk']}"
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
-        return item.first_published_at
+        return item["first_published_at"]
 
     def item_updateddate(self, item):
-        return item.last_published_at
+        return item["last_published_at"]
 
     def item_author_name(self, item):
-        return ", ".join(author.name for author in item.authors) or None
+        return ", ".join(item["authors"]) or None
 
     def item_categories(self, item):
-        return [tag.name for tag in item.franchise_tag_list]
+        return item["tags"]
 
 
 class SectionFeed(ArticleFeed):
-    def get_object(self, request, slug):
-        section = visible_to_readers(SectionPage.objects.filter(slug=slug)).first()
-        if section is None:
-            raise Http404("No such section")
-        return section
+    def find(self, slug):
+        return visible_to_readers(SectionPage.objects.filter(slug=slug)).first()
 
-    def title(self, obj):
-        return f"Talkies: {obj.title}"
+    def title(self, scope):
+        return f"Talkies: {scope.of.title}"
 
-    def link(self, obj):
-        return obj.url
+    def link(self, scope):
+        return scope.of.url
 
-    def stories(self, obj):
-        return ArticlePage.objects.for_listing().child_of(obj)
+    def stories(self, of):
+        return ArticlePage.objects.card_rows().child_of(of)
 
 
 class SeriesFeed(ArticleFeed):
-    def get_object(self, request, slug):
-        series = visible_to_readers(SeriesHubPage.objects.filter(slug=slug)).first()
-        if series is None:
-            raise Http404("No such series")
-        return series
+    def find(self, slug):
+        return visible_to_readers(SeriesHubPage.objects.filter(slug=slug)).first()
 
-    def title(self, obj):
-        return f"Talkies: {obj.title}"
+    def title(self, scope):
+        return f"Talkies: {scope.of.title}"
 
-    def link(self, obj):
-        return obj.url
+    def link(self, scope):
+        return scope.of.url
 
-    def description(self, obj):
-        return f"The latest Talkies stories about {obj.title}."
+    def description(self, scope):
+        return f"The latest Talkies stories about {scope.of.title}."
 
-    def stories(self, obj):
-        return ArticlePage.objects.for_listing().filter(series=obj)
+    def stories(self, of):
+        return ArticlePage.objects.card_rows().filter(series=of)
 
 
 class FranchiseFeed(ArticleFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(FranchiseTag, slug=slug)
+    def find(self, slug):
+        return FranchiseTag.objects.filter(slug=slug).first()
 
-    def title(self, obj):
-        return f"Talkies: {obj.name}"
+    def title(self, scope):
+        return f"Talkies: {scope.of.name}"
 
-    def link(self, obj):
-        return obj.get_absolute_url()
+    def link(self, scope):
+        return scope.of.get_absolute_url()
 
-    def description(self, obj):
-        return f"The latest Talkies stories about {obj.name}."
+    def description(self, scope):
+        return f"The latest Talkies stories about {scope.of.name}."
 
-    def stories(self, obj):
-        return ArticlePage.objects.for_listing().tagged(obj)
+    def stories(self, of):
+        return ArticlePage.objects.card_rows().tagged(of)
 
 
 class AuthorFeed(ArticleFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+    def find(self, slug):
+        return Author.objects.filter(slug=slug).first()
 
-    def title(self, obj):
-        return f"Talkies: stories by {obj.name}"
+    def title(self, scope):
+        return f"Talkies: stories by {scope.of.name}"
 
-    def link(self, obj):
-        return obj.get_absolute_url()
+    def link(self, scope):
+        return scope.of.get_absolute_url()
 
-    def description(self, obj):
-        return f"The latest Talkies stories by {obj.name}."
+    def description(self, scope):
+        return f"The latest Talkies stories by {scope.of.name}."
 
-    def stories(self, obj):
-        return ArticlePage.objects.for_listing().by_author(obj)
+    def stories(self, of):
+        return ArticlePage.objects.card_rows().by_author(of)
 
 
 FEEDS = {

@@ -32,7 +32,7 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Page
 
-from caching.page_cache import kept_for_generation
+from caching.page_cache import fragment_cache_enabled, kept_for_generation
 from news.cards import story_summaries
 from news.models import (
     ArticleAuthor,
@@ -380,7 +380,12 @@ def show_stories(results, http_request, highlight_terms):
     the last word: a story unpublished or made private a moment ago, and
     not yet gone from the index, is left out."""
     ids = [hit.page_id for hit in results.hits]
-    visible = list(ArticlePage.objects.card_rows().filter(pk__in=ids)) if ids else []
+    if fragment_cache_enabled(http_request):
+        # The rows that key each kept summary; only visible stories have one.
+        visible = list(ArticlePage.objects.card_rows().filter(pk__in=ids)) if ids else []
+    else:
+        # Loaded through `cards()`, which leaves out what a reader may not see.
+        visible = [{"pk": pk} for pk in ids]
     summaries = story_summaries(http_request, visible)
     hits = []
     for hit in results.hits:

@@ -32,6 +32,22 @@ def _isolated_media_and_cache(settings, tmp_path):
     yield
 
 
+@pytest.fixture
+def fragments_kept(settings, tmp_path, db):
+    """Reader requests served as the bench serves "page cache off": pages
+    rendered, and what they are assembled from (fragments, cards, listings,
+    the site and its settings) kept. The generation is the test's own: a file
+    in the embedded pass, Redis (emptied above) in CI's service pass."""
+    from home.models import SiteSettings
+
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    if settings.PAGE_CACHE_GENERATION_FILE:
+        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+    # Created on the first page view otherwise, and that change purges the cache.
+    SiteSettings.load()
+
+
 @pytest.fixture(scope="session")
 def smtp_sink():
     sink = SMTPSink()

@@ -80,6 +80,35 @@ def prefetch_cards(*story_lists):
     prefetch_related_objects(stories, *card_prefetches())
 
 
+def story_pk(story):
+    return story["pk"] if isinstance(story, dict) else story.pk
+
+
+def load_card_pages(rows, prefetches):
+    """The pages behind `rows` (instances pass through), with `prefetches`,
+    in one query per relation."""
+    wanted = [row["pk"] for row in rows if isinstance(row, dict)]
+    loaded = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=wanted)} if wanted else {}
+    stories = [loaded.get(row["pk"]) if isinstance(row, dict) else row for row in rows]
+    # A story unpublished between the two queries is left out.
+    stories = [story for story in stories if story is not None]
+    prefetch_related_objects(stories, *prefetches)
+    return stories
+
+
+def cards_ready(request, *story_lists):
+    """The lists of a page with several listings, ready for `story_cards`:
+    unchanged when cards are kept (each list fetches its own in one
+    `get_many`); otherwise loaded together, one query per relation for the
+    whole page rather than per list."""
+    if fragment_cache_enabled(request):
+        return story_lists
+    pages = {
+        page.pk: page for page in load_card_pages([row for rows in story_lists for row in rows], card_prefetches())
+    }
+    return tuple([pages[story_pk(row)] for row in rows if story_pk(row) in pages] for rows in story_lists)
+
+
 class ArticlePageQuerySet(PageQuerySet):
     def cards(self):
         """Live, public stories, newest first; the base of every listing.

@@ -13,7 +13,7 @@ from wagtail.search import index
 from caching.page_cache import kept_for_readers
 from news.pagination import paginate
 
-from .article import ArticlePage
+from .article import ArticlePage, cards_ready
 from .mixins import SocialFields
 from .tags import SeriesFranchiseTag
 from .visibility import RoutedRestrictionsMixin, visible_to_readers
@@ -140,8 +140,11 @@ class SeriesHubPage(RoutedRestrictionsMixin, SocialFields, Page):
         articles = paginate(
             request, lambda: ArticlePage.objects.card_rows().filter(series=self), kept_as=f"series:{self.pk}"
         )
-        context["articles"] = articles
-        context.update(kept_for_readers(request, f"series-hub:{self.pk}", self.around))
+        around = kept_for_readers(request, f"series-hub:{self.pk}", self.around)
+        articles.object_list, franchise_stories = cards_ready(
+            request, articles.object_list, around["franchise_stories"]
+        )
+        context.update(around, articles=articles, franchise_stories=franchise_stories)
         return context
 
     def around(self):

@@ -20,23 +20,11 @@ from tests.factories import (
     hours_ago,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fragments_cached(settings, tmp_path):
-    # As the bench serves "cold" pages: no whole-page cache, fragments kept.
-    settings.PAGE_CACHE_SECONDS = 0
-    settings.FRAGMENT_CACHE_SECONDS = 600
-    if settings.PAGE_CACHE_GENERATION_FILE:
-        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fragments_kept")]
 
 
 @pytest.fixture
 def newsroom():
-    from home.models import SiteSettings
-
-    SiteSettings.load()
     news = SectionPageFactory(title="News", slug="news")
     series = SeriesHubPageFactory(title="Night Ledger", slug="night-ledger")
     tag = FranchiseTagFactory(name="Ironbound", slug="ironbound")

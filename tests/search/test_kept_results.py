@@ -10,23 +10,11 @@ from search.models import SearchQueryDay, SearchSynonym
 from tests.factories import ArticlePageFactory, SectionPageFactory, hours_ago
 from tests.search.conftest import results
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fragments_cached(settings, tmp_path):
-    settings.PAGE_CACHE_SECONDS = 0
-    settings.FRAGMENT_CACHE_SECONDS = 600
-    if settings.PAGE_CACHE_GENERATION_FILE:
-        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fragments_kept")]
 
 
 @pytest.fixture
 def news():
-    from home.models import SiteSettings
-
-    # Created on the first page view otherwise, and that change purges the cache.
-    SiteSettings.load()
     return SectionPageFactory(title="News", slug="news")
 
 
