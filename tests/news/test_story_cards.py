@@ -199,3 +199,28 @@ def test_a_publish_shows_on_a_second_page_at_once(client, newsroom):
     assert "Brand new story" in html(client, "/news/")
     assert "Filler 17<" not in html(client, "/news/?page=2")  # pushed to page 3
     assert "Filler 17<" in html(client, "/news/?page=3")
+
+
+def test_feeds_show_a_correction_an_unpublish_and_a_renamed_author_at_once(client, newsroom):
+    feeds = ("/feeds/latest.rss", "/feeds/section/news.atom", "/feeds/series/night-ledger.rss")
+    feeds += ("/feeds/franchise/ironbound.rss", "/feeds/author/mara-quill.atom")
+    for url in feeds:
+        html(client, url)
+    first, second = newsroom["stories"][:2]
+    first.title = "Ledger story 0, corrected"
+    first.save_revision().publish()
+    second.unpublish()
+    writer = newsroom["writer"]
+    writer.name = "Mara Quill-Okafor"
+    writer.save()
+    for url in feeds:
+        feed = html(client, url)
+        assert "Ledger story 0, corrected" in feed, url
+        assert "Ledger story 1<" not in feed, url
+        assert "Mara Quill-Okafor" in feed, url
+
+
+@pytest.mark.parametrize("url", ["/feeds/latest.rss", "/feeds/section/news.rss", "/feeds/author/mara-quill.rss"])
+def test_a_feed_read_again_makes_no_query(client, newsroom, url):
+    html(client, url)
+    assert queries(client, url) == []
