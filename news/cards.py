@@ -47,10 +47,14 @@ VERSION_KEY = "story-cards:version"
 CARD_SECONDS = 7 * 24 * 60 * 60
 
 
-@lru_cache
 def card_template():
-    template = get_template(CARD_TEMPLATE)
-    return template, hashlib.sha256(template.template.source.encode()).hexdigest()[:12]
+    # Django's cached loader keeps it in production; in development an edit shows at once.
+    return get_template(CARD_TEMPLATE)
+
+
+@lru_cache(maxsize=8)
+def source_digest(source):
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
 def card_version():
@@ -69,7 +73,6 @@ def story_key(row, kind, request, version):
         kind,
         request.get_host(),
         version,
-        card_template()[1],
     ]
     return f"story-part:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
 
@@ -86,7 +89,9 @@ def kept_per_story(request, stories, kind, build, prefetches):
     the misses are loaded (with `prefetches`) and built."""
     if not fragment_cache_enabled(request):
         return build(load_card_pages(stories, prefetches))
-    version = card_version()
+    # The card template's own text is part of the version: a deploy that
+    # changes it never serves the old markup.
+    version = (card_version(), source_digest(card_template().template.source))
     keys = {story_pk(story): story_key(row_of(story), kind, request, version) for story in stories}
     found = cache.get_many(list(keys.values()))
     missing = [story for story in stories if keys[story_pk(story)] not in found]
@@ -102,7 +107,7 @@ def render_cards(request, stories, lead=False):
     stories = list(stories)
     if not stories:
         return ""
-    template = card_template()[0]
+    template = card_template()
     cards = kept_per_story(
         request,
         stories,
