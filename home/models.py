@@ -122,9 +122,7 @@ def _routed(request, route, load):
     """The page `load()` finds for `route`, kept for reader requests under the
     page cache's generation: a publish, unpublish, move, delete or view
     restriction starts a new one, and with it every page is looked up again."""
-    if not settings.FRAGMENT_CACHE_SECONDS or getattr(request, "is_preview", False):
-        return load()
-    return kept_for_generation(f"route:{hashlib.sha256(str(route).encode()).hexdigest()}", load)
+    return kept_for_readers(request, f"route:{hashlib.sha256(str(route).encode()).hexdigest()}", load)
 
 
 def _for_routing(page_class):

@@ -17,7 +17,7 @@ own, under a key made of everything it shows:
 - the card template itself, so a deploy never serves the old markup.
 
 A listing fetches all its cards in one `get_many`; only the misses load their
-relations (`prefetch_cards`) and render. Previews, and sites without fragment
+relations (`load_card_pages`) and render. Previews, and sites without fragment
 caching, render every card fresh.
 """
 

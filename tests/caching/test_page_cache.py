@@ -1,11 +1,6 @@
 """The page cache serves anonymous readers and never serves a stale or a
 private page: every publish shows at once."""
 
-import subprocess
-import sys
-
-from django.conf import settings as django_settings
-
 import pytest
 
 from tests.factories import (
@@ -15,6 +10,7 @@ from tests.factories import (
     UserFactory,
     hours_ago,
 )
+from tests.support.processes import in_another_process
 
 pytestmark = pytest.mark.django_db
 
@@ -128,18 +124,7 @@ def test_a_publish_in_another_process_reaches_this_one(client, story):
     a purge in one (say, scheduled publishing in the worker) reaches all."""
     get(client, story.url)
     assert get(client, story.url)["X-Page-Cache"] == "hit"
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from django.conf import settings; settings.PAGE_CACHE_GENERATION_FILE = "
-            f"{django_settings.PAGE_CACHE_GENERATION_FILE!r}; "
-            "from caching.page_cache import purge_page_cache; purge_page_cache()",
-        ],
-        check=True,
-        cwd=django_settings.BASE_DIR,
-    )
+    in_another_process("from caching.page_cache import purge_page_cache; purge_page_cache()")
     assert get(client, story.url)["X-Page-Cache"] == "miss"
 
 

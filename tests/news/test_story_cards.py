@@ -1,10 +1,6 @@
 """Story cards are rendered once and kept, yet every listing shows a change
 to what a card shows on the very next request (news/cards.py)."""
 
-import subprocess
-import sys
-
-from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,6 +15,7 @@ from tests.factories import (
     SeriesHubPageFactory,
     hours_ago,
 )
+from tests.support.processes import in_another_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fragments_kept")]
 
@@ -158,18 +155,7 @@ def test_a_new_card_version_in_another_process_reaches_this_one(client, newsroom
     from news.cards import card_version
 
     before = card_version()
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from django.conf import settings; settings.PAGE_CACHE_GENERATION_FILE = "
-            f"{django_settings.PAGE_CACHE_GENERATION_FILE!r}; "
-            "from news.cards import new_card_version; new_card_version()",
-        ],
-        check=True,
-        cwd=django_settings.BASE_DIR,
-    )
+    in_another_process("from news.cards import new_card_version; new_card_version()")
     assert card_version() != before
 
 

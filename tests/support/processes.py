@@ -165,6 +165,24 @@ class KillableSearchServer:
         self.server.close()
 
 
+def in_another_process(code):
+    """Run `code` in a fresh Django process sharing this test's generation
+    file: as a second web process or the Celery worker would."""
+    from django.conf import settings
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from django.conf import settings; settings.PAGE_CACHE_GENERATION_FILE = "
+            f"{settings.PAGE_CACHE_GENERATION_FILE!r}; {code}",
+        ],
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
