@@ -25,7 +25,7 @@ def celery_tasks_backend(settings):
     settings.TASKS = {"default": {"BACKEND": "operations.task_backend.CeleryTaskBackend"}}
 
 
-def test_publish_request_hands_index_update_to_a_real_worker(client, celery_worker_process, celery_tasks_backend):
+def test_publish_request_hands_index_update_to_a_real_worker(client, worker, celery_tasks_backend):
     section = SectionPageFactory(title="News", slug="news")
     author = AuthorFactory(name="Niko Parrish", slug="niko-parrish")
     image = ImageFactory(title="Key art for Night Ledger")
@@ -58,6 +58,6 @@ def test_publish_request_hands_index_update_to_a_real_worker(client, celery_work
         timeout=60,
         message="the worker to index the story's references",
     )
-    assert "operations.run_django_task" in celery_worker_process.log()
+    assert "operations.run_django_task" in worker.log()
     api = client.get("/api/v2/images/").json()
     assert [item["title"] for item in api["items"]] == ["Key art for Night Ledger"]
