@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev setup run web worker beat test smoke check lint format bench lock clean
+.PHONY: help venv install install-dev setup run web worker beat test smoke check lint format bench bench-growth lock clean
 
 help:
 	@echo "make run     set up (venv, migrate, demo content) and start web + Celery worker + beat"
@@ -21,6 +21,7 @@ help:
 	@echo "make smoke   the docker-compose wiring without Docker: gunicorn, Varnish, worker, beat, driven end to end"
 	@echo "make check   the fast checks CI runs first: ruff, migrations, check, check --deploy"
 	@echo "make bench   benchmark reader pages, search, the newsroom and the workers"
+	@echo "make bench-growth  reader pages at 1,000, 10,000 and 50,000 stories, drawn as a chart"
 
 $(PY):
 	@echo "==> Creating virtual environment in $(VENV)"
@@ -78,6 +79,10 @@ test: install-dev
 bench: install-dev
 	@$(DEBIAN_PACKAGES) bench
 	$(PY) bench/run.py $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(if $(BENCH_FOLLOWERS),--followers $(BENCH_FOLLOWERS)) $(if $(COMPARE),--compare $(COMPARE))
+
+bench-growth: install-dev
+	@$(DEBIAN_PACKAGES) bench
+	$(PY) bench/growth.py $(if $(BENCH_GROWTH),--sizes $(BENCH_GROWTH))
 
 # The production stack of docker-compose.yml, on this machine, driven as a newsroom would.
 smoke: install-dev

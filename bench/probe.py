@@ -2,7 +2,7 @@
 bench database's settings: what a load generator cannot see (queries per
 page, search latency per backend, the newsroom's admin, reindexing).
 
-    python bench/probe.py urls|queries|after_publish|search|newsroom|reindex|alerts
+    python bench/probe.py urls|images|queries|after_publish|search|newsroom|reindex|alerts
 
 Prints one JSON object on stdout; progress goes to stderr.
 """
@@ -23,6 +23,8 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -64,6 +66,16 @@ def reader_urls():
         "author": author.get_absolute_url(),
         "search": f"/search/?q={hub.title.split()[-1].lower()}",
         "feed": "/feeds/latest.rss",
+        "section_feed": f"/feeds/section/{section.slug}.atom",
+        "series_feed": f"/feeds/series/{hub.slug}.rss",
+        "franchise_feed": f"/feeds/franchise/{tag.slug}.rss",
+        "author_feed": f"/feeds/author/{author.slug}.atom",
+        "sitemap_index": "/sitemap.xml",
+        "sitemap_pages": "/sitemap-pages.xml",
+        # A full file: every file of stories but the last holds STORIES_PER_FILE.
+        "sitemap_stories": "/sitemap-stories.xml",
+        "news_sitemap": "/news-sitemap.xml",
+        "api_listing": "/api/v2/pages/?type=news.ArticlePage&fields=standfirst,byline,first_published_at",
     }
 
 
@@ -432,10 +444,56 @@ def alerts(followers=100_000):
     }
 
 
+def largest_candidate(srcset):
+    """The widest file in a `srcset` ("a.avif 640w, b.avif 1280w")."""
+    candidates = [item.split() for item in srcset.split(",") if item.strip()]
+    return max(candidates, key=lambda item: int(item[1].rstrip("w")) if len(item) > 1 else 0)[0]
+
+
+def stored_bytes(url):
+    with default_storage.open(url.removeprefix(settings.MEDIA_URL)) as stored:
+        return len(stored.read())
+
+
+def image_bytes(runs=3):
+    """The article page's pictures: bytes of the widest file a browser may
+    pick in each format (AVIF, WebP, the JPEG fallback), and the CPU time
+    to make the hero's widest rendition in each, when a story is first shown."""
+    url = reader_urls()["article"]
+    tree = lxml_html.fromstring(client().get(url).content)
+    totals = {"avif": 0, "webp": 0, "jpeg": 0}
+    pictures = tree.xpath("//picture")
+    for picture in pictures:
+        for source in picture.xpath("source"):
+            totals[source.get("type").removeprefix("image/")] += stored_bytes(largest_candidate(source.get("srcset")))
+        img = picture.xpath("img")[0]
+        totals["jpeg"] += stored_bytes(largest_candidate(img.get("srcset") or img.get("src")))
+    story = ArticlePage.objects.get(url_path__endswith=url.split("/")[-2] + "/")
+    encode_ms = {}
+    for kind in totals:
+        spec = f"fill-1280x720-c100|format-{kind}"
+        timings = []
+        for _ in range(runs):
+            story.hero_image.renditions.filter(filter_spec=spec).delete()
+            started = time.process_time()
+            story.hero_image.get_rendition(spec)
+            timings.append((time.process_time() - started) * 1000)
+        encode_ms[kind] = round(min(timings), 1)
+    return {
+        "url": url,
+        "pictures": len(pictures),
+        "bytes": totals,
+        "avif_saved_vs_webp_percent": round(100 * (1 - totals["avif"] / totals["webp"]), 1),
+        "avif_saved_vs_jpeg_percent": round(100 * (1 - totals["avif"] / totals["jpeg"]), 1),
+        "hero_1280_rendition_cpu_ms": encode_ms,
+    }
+
+
 if __name__ == "__main__":
     part = sys.argv[1]
     result = {
         "urls": reader_urls,
+        "images": image_bytes,
         "queries": query_counts,
         "after_publish": cpu_after_publish,
         "search": timed_search,

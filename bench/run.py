@@ -323,15 +323,15 @@ def mixed_load(base, urls, server, workdir, connections, seconds):
     return result
 
 
-def measure(targets, rounds, seconds):
+def measure(targets, rounds, seconds, concurrency=CONCURRENCY):
     """Every target at every concurrency, interleaved, `rounds` times; the
     median of each figure over the rounds."""
-    samples = {(name, c): [] for name in targets for c in CONCURRENCY}
+    samples = {(name, c): [] for name in targets for c in concurrency}
     names = list(targets)
     for round_number in range(rounds):
         # Rotate the order so that no target always runs first or last.
         order = names[round_number % len(names) :] + names[: round_number % len(names)]
-        for connections in CONCURRENCY:
+        for connections in concurrency:
             for name in order:
                 url, server = targets[name]
                 samples[(name, connections)].append(run_wrk(url, connections, seconds, server))
@@ -374,10 +374,15 @@ def print_table(title, table, queries=None):
 
 
 def git_revision():
+    """HEAD, with "-dirty" when the tree holds uncommitted changes: the figures are then of no commit."""
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        ).stdout.strip()
     except OSError:
         return "unknown"
+    return f"{head}-dirty" if changes else head
 
 
 def flatten(value, prefix=""):
@@ -442,6 +447,7 @@ def main():
             )
         }
         urls = probe(env, "urls")
+        results["images"] = probe(env, "images")
         results["queries_per_page"] = probe(env, "queries")
         results["page_cache_off_in_process"] = probe(env, "after_publish")
         results["search"] = {"database_postgresql": probe(env, "search")}
@@ -525,6 +531,7 @@ def main():
         f"p99 {mixed['p99_ms']:.1f} ms, 5xx {mixed['server_errors_5xx']}, other non-2xx {mixed['non_2xx']}, "
         f"socket errors {mixed['socket_errors']}, {mixed['cpu_ms_per_request']} CPU ms/request"
     )
+    print_images(results["images"])
     print_search(results)
     newsroom = results["newsroom"]
     print("\nNewsroom")
@@ -585,6 +592,18 @@ def print_after_publish(table):
             f"{name:<14}{row['cpu_ms']:>8.2f}ms{row['x_trivial_cpu']:>7}"
             f"{row['cpu_ms_after_publish']:>16.2f}ms{row['x_trivial_cpu_after_publish']:>7}"
         )
+
+
+def print_images(images):
+    sizes = images["bytes"]
+    encode = images["hero_1280_rendition_cpu_ms"]
+    print(f"\nArticle page pictures ({images['pictures']}), the widest file of each, as a browser picks them")
+    print(f"  AVIF {sizes['avif']:,} bytes, WebP {sizes['webp']:,}, JPEG {sizes['jpeg']:,}")
+    print(
+        f"  AVIF saves {images['avif_saved_vs_webp_percent']}% against WebP, "
+        f"{images['avif_saved_vs_jpeg_percent']}% against JPEG"
+    )
+    print(f"  making the hero's 1280px rendition, CPU ms: {', '.join(f'{k} {v}' for k, v in encode.items())}")
 
 
 def print_search(results):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 from wagtail.models import Revision, TaskState
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from news.models import ArticlePage
 
@@ -29,6 +30,19 @@ class DashboardPanel(Component):
     def __init__(self, request):
         self.request = request
 
+    def explorable_page_ids(self):
+        """The pages this user may see in the admin's page explorer: no panel
+        names a page outside them (a scheduled story in a section the user
+        cannot open is news they should not have)."""
+        return PagePermissionPolicy().explorable_instances(self.request.user).values("pk")
+
+    def revisions_of_explorable_pages(self, revisions):
+        # Revision.object_id is text (it serves every model); cast it to
+        # compare with page ids, which PostgreSQL will not do implicitly.
+        return revisions.annotate(page_id=Cast("object_id", IntegerField())).filter(
+            page_id__in=self.explorable_page_ids()
+        )
+
 
 class MissedGoLivePanel(DashboardPanel):
     name = "missed_go_live"
@@ -36,7 +50,7 @@ class MissedGoLivePanel(DashboardPanel):
     template_name = "editorial/dashboard/missed_go_live.html"
 
     def get_context_data(self, parent_context):
-        return {"revisions": list(missed_go_lives()[:20])}
+        return {"revisions": list(self.revisions_of_explorable_pages(missed_go_lives())[:20])}
 
 
 class MyDraftsPanel(DashboardPanel):
@@ -89,10 +103,8 @@ class ScheduledPanel(DashboardPanel):
     template_name = "editorial/dashboard/scheduled.html"
 
     def get_context_data(self, parent_context):
-        revisions = Revision.page_revisions.filter(approved_go_live_at__gte=timezone.now()).order_by(
-            "approved_go_live_at"
-        )
-        return {"revisions": list(revisions[:20])}
+        revisions = Revision.page_revisions.filter(approved_go_live_at__gte=timezone.now())
+        return {"revisions": list(self.revisions_of_explorable_pages(revisions).order_by("approved_go_live_at")[:20])}
 
 
 class RecentlyPublishedPanel(DashboardPanel):
@@ -101,7 +113,9 @@ class RecentlyPublishedPanel(DashboardPanel):
     template_name = "editorial/dashboard/story_list.html"
 
     def get_context_data(self, parent_context):
-        stories = ArticlePage.objects.live().order_by("-last_published_at")[:10]
+        stories = (
+            ArticlePage.objects.live().filter(pk__in=self.explorable_page_ids()).order_by("-last_published_at")[:10]
+        )
         return {
             "panel_id": "recently-published",
             "heading": "Recently published",
@@ -121,8 +135,12 @@ class PublishedPerDayPanel(DashboardPanel):
         today = timezone.localdate()
         start = today - timedelta(days=CHART_DAYS - 1)
         counts = dict(
-            ArticlePage.objects.filter(first_published_at__date__gte=start)
+            # Live stories only: one unpublished since, or still a draft, is not counted.
+            ArticlePage.objects.live()
+            .filter(first_published_at__date__gte=start, pk__in=self.explorable_page_ids())
             .annotate(day=TruncDate("first_published_at"))
+            # Pages are ordered by tree path, which would split each day's group.
+            .order_by()
             .values_list("day")
             .annotate(count=Count("pk"))
             .values_list("day", "count")

@@ -147,7 +147,7 @@ class FranchiseFeed(ArticleFeed):
 
 class AuthorFeed(ArticleFeed):
     def find(self, slug):
-        return Author.objects.filter(slug=slug).first()
+        return Author.objects.with_public_stories().filter(slug=slug).first()
 
     def title(self, scope):
         return f"Talkies: stories by {scope.of.name}"

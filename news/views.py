@@ -4,16 +4,20 @@ Their content is snippets and tags, not pages, so they are plain Django views
 at fixed addresses, listing through the same queryset as every other page.
 """
 
+from datetime import timedelta
+
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from caching.page_cache import kept_for_readers
 from news.models import ArticlePage, Author, FranchiseTag, SeriesHubPage
 from news.pagination import paginate
-
-NEWS_SITEMAP_HOURS = 48
+from news.sitemaps import NEWS_SITEMAP_HOURS, StorySitemap, urlset, w3c_time
 
 
 @require_GET
@@ -44,14 +48,16 @@ def franchise_with_series(slug):
 
 @require_GET
 def author_index(request):
-    authors = Author.objects.select_related("photo").order_by("name")
+    authors = Author.objects.with_public_stories().select_related("photo").order_by("name")
     return render(request, "news/author_index.html", {"authors": authors})
 
 
 @require_GET
 def author_detail(request, slug):
     author = kept_for_readers(
-        request, f"author:{slug}", lambda: Author.objects.select_related("photo").filter(slug=slug).first()
+        request,
+        f"author:{slug}",
+        lambda: Author.objects.with_public_stories().select_related("photo").filter(slug=slug).first(),
     )
     if author is None:
         raise Http404("No such author")
@@ -62,13 +68,37 @@ def author_detail(request, slug):
 
 
 @require_GET
+def stories_sitemap(request):
+    """One file of the sitemap's stories (`?p=2`...), oldest first."""
+    try:
+        entries, latest = StorySitemap(request).file(request.GET.get("p", 1))
+    except InvalidPage:
+        raise Http404("No such sitemap file") from None
+    response = urlset(entries)
+    if latest:
+        response.headers["Last-Modified"] = http_date(latest.timestamp())
+    return response
+
+
+@require_GET
 def news_sitemap(request):
     """Google News sitemap: stories first published in the last 48 hours."""
-    since = timezone.now() - timezone.timedelta(hours=NEWS_SITEMAP_HOURS)
-    stories = ArticlePage.objects.for_listing().filter(first_published_at__gte=since)[:1000]
-    return render(
-        request, "news/news_sitemap.xml", {"stories": stories}, content_type="application/xml; charset=utf-8"
+    sitemap = StorySitemap(request)
+    since = timezone.now() - timedelta(hours=NEWS_SITEMAP_HOURS)
+    # Kept per hour; the rows a few minutes past 48 hours are dropped here.
+    stories = [
+        row
+        for row in sitemap.recent(since.replace(minute=0, second=0, microsecond=0))
+        if row["first_published_at"] >= since
+    ]
+    entries = "".join(
+        f"<url><loc>{escape(sitemap.address(row))}</loc><news:news>"
+        "<news:publication><news:name>Talkies</news:name><news:language>en</news:language></news:publication>"
+        f"<news:publication_date>{w3c_time(row['first_published_at'])}</news:publication_date>"
+        f"<news:title>{escape(row['title'])}</news:title></news:news></url>\n"
+        for row in stories
     )
+    return urlset(entries, ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
 
 
 @require_GET

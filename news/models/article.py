@@ -256,7 +256,11 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
         APIField("first_published_at"),
         APIField("series"),
         APIField("season_number"),
-        APIField("franchise_tags"),
+        # From the prefetched tags (the API's own TagsField queries per story).
+        APIField(
+            "franchise_tags",
+            serializer=serializers.ListField(child=serializers.CharField(), source="franchise_tag_names"),
+        ),
         APIField("hero_image"),
         APIField("hero_alt_text"),
         APIField("body"),
@@ -289,6 +293,10 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
     @cached_property
     def franchise_tag_list(self):
         return [item.tag for item in self.franchise_tagged_items.all()]
+
+    @property
+    def franchise_tag_names(self):
+        return sorted(tag.name for tag in self.franchise_tag_list)
 
     @property
     def hero_alt(self):

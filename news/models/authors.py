@@ -1,8 +1,23 @@
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
+
+from .visibility import visible_to_readers
+
+
+class AuthorQuerySet(models.QuerySet):
+    def with_public_stories(self):
+        """Authors credited on at least one live, public story: the only
+        authors readers see (pages, index, feeds, sitemap). A name credited
+        only on a draft, a private or an embargoed story would give that story away."""
+        # The story model, through the byline relation: article.py imports this module.
+        credits = self.model._meta.get_field("article_credits").related_model
+        stories = credits._meta.get_field("page").related_model
+        public_stories = visible_to_readers(stories.objects.all()).values("pk")
+        return self.filter(Exists(credits.objects.filter(author=OuterRef("pk"), page__in=public_stories)))
 
 
 class Author(index.Indexed, models.Model):
@@ -24,6 +39,8 @@ class Author(index.Indexed, models.Model):
     x_handle = models.CharField("X (Twitter) handle", max_length=40, blank=True, help_text="Without the @.")
     bluesky_handle = models.CharField(max_length=80, blank=True, help_text="e.g. name.bsky.social")
     instagram_handle = models.CharField(max_length=40, blank=True, help_text="Without the @.")
+
+    objects = AuthorQuerySet.as_manager()
 
     panels = [
         FieldPanel("name"),

@@ -67,7 +67,7 @@ SURFACES = [
     "/feeds/series/night-ledger.rss",
     "/feeds/franchise/ironbound.rss",
     "/feeds/author/ada-okonkwo.rss",
-    "/sitemap.xml",
+    "/sitemap-stories.xml",
     "/news-sitemap.xml",
     "/api/v2/pages/?type=news.ArticlePage&fields=standfirst,body",
     "/search/?q=night+ledger",

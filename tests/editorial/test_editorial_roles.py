@@ -1,8 +1,9 @@
 """Roles, the pre-publication checklist, and the editor's everyday tools."""
 
 from django.core.management import call_command
+from django.utils import timezone
 
-from wagtail.models import GroupApprovalTask, Workflow
+from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
@@ -16,6 +17,7 @@ from tests.factories import (
     AuthorFactory,
     SectionPageFactory,
     article_form_data,
+    hours_ago,
     newsroom_users,
     series_index,
 )
@@ -191,6 +193,44 @@ def test_dashboard_shows_the_newsroom_panels(client, people):
     assert "Wren&#x27;s draft" in page or "Wren's draft" in page
     assert "Fresh on the site" in page
     assert "<svg" in page
+
+
+def test_dashboard_shows_each_person_only_the_pages_they_may_see(client, people):
+    """A section closed to writers: its scheduled, late and published
+    stories appear on the editors' dashboard only, and the chart counts
+    stories that are live, whoever reads it."""
+    legal = SectionPageFactory(title="Legal", slug="legal")
+    GroupPagePermission.objects.filter(page=legal).exclude(group__name=EDITORS).delete()
+    soon = timezone.now() + timezone.timedelta(hours=3)
+    for section, title in ((people["section"], "Premiere night plan"), (legal, "Settlement reveal")):
+        story = ArticlePageFactory(parent=section, title=title, live=False)
+        story.go_live_at = soon
+        story.save_revision().publish()
+    ArticlePageFactory(parent=people["section"], title="Fresh on the site", published_at=hours_ago(1))
+    ArticlePageFactory(parent=legal, title="Court filing story", published_at=hours_ago(2))
+    ArticlePageFactory(parent=people["section"], title="Pulled story", published_at=hours_ago(3)).unpublish()
+
+    chart = "//*[@id='published-per-day-content']"
+
+    def dashboard(user):
+        client.force_login(user)
+        tree = lxml_html.fromstring(client.get(f"{ADMIN}/").content)
+        return {
+            "scheduled": [text.strip() for text in tree.xpath("//*[@id='scheduled-content']//li/a/text()")],
+            "published": [text.strip() for text in tree.xpath("//*[@id='recently-published-content']//td/a/text()")],
+            "chart": sum(int(bar.split(": ")[1]) for bar in tree.xpath(f"{chart}//rect/title/text()")),
+        }
+
+    assert dashboard(people["wren"]) == {
+        "scheduled": ["Premiere night plan"],
+        "published": ["Fresh on the site"],
+        "chart": 1,
+    }
+    assert dashboard(people["eddie"]) == {
+        "scheduled": ["Premiere night plan", "Settlement reveal"],
+        "published": ["Fresh on the site", "Court filing story"],
+        "chart": 2,
+    }
 
 
 def test_notification_log_is_browsable_by_editors(client, people):

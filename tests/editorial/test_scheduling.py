@@ -30,7 +30,7 @@ READER_SURFACES = [
     "/authors/niko-parrish/",
     "/feeds/latest.rss",
     "/feeds/section/news.atom",
-    "/sitemap.xml",
+    "/sitemap-stories.xml",
     "/news-sitemap.xml",
     "/api/v2/pages/?type=news.ArticlePage",
 ]

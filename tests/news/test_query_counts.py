@@ -72,6 +72,15 @@ def listing_urls(section, series, tag, author):
         "/",
         "/feeds/latest.rss",
         f"/feeds/section/{section.slug}.atom",
+        f"/feeds/series/{series.slug}.rss",
+        f"/feeds/franchise/{tag.slug}.rss",
+        f"/feeds/author/{author.slug}.atom",
+        "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-stories.xml",
+        "/sitemap-authors.xml",
+        "/news-sitemap.xml",
+        "/api/v2/pages/?type=news.ArticlePage&fields=*",
     ]
 
 

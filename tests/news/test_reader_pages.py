@@ -2,6 +2,9 @@
 
 import json
 
+from django.conf import settings
+from django.core.files.storage import default_storage
+
 from wagtail.models import PageViewRestriction
 
 import pytest
@@ -105,7 +108,13 @@ def test_article_page_shows_everything_a_reader_expects(client, newsroom):
     )
     hero = tree.xpath("//figure[@class='article__hero']//img")[0]
     assert hero.get("alt") == "Mara Quill in the rain" and hero.get("width") and hero.get("height")
-    assert tree.xpath("//figure[@class='article__hero']//source/@type")[0] == "image/webp"
+    # AVIF first, then WebP, JPEG for browsers that read neither; each a real file of its type.
+    sources = tree.xpath("//figure[@class='article__hero']//source")
+    assert [source.get("type") for source in sources] == ["image/avif", "image/webp"]
+    avif = sources[0].get("srcset").split(",")[-1].split()[0]
+    with default_storage.open(avif.removeprefix(settings.MEDIA_URL)) as stored:
+        assert stored.read(12)[4:] == b"ftypavif"
+    assert hero.get("src").endswith(".jpg")
     assert "Courtesy of Streamline" in tree.xpath("string(//figure[@class='article__hero']/figcaption)")
     assert tree.xpath("//nav[@aria-label='Franchises']//a/text()") == ["Ironbound", "Streamline"]
     assert tree.xpath("string(//*[@class='pull-quote__speaker'])") == "Mara Quill"

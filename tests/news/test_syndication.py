@@ -1,5 +1,7 @@
 """Feeds, sitemaps, robots.txt and the API: complete, parseable, and leak-free."""
 
+from datetime import datetime
+
 from django.utils import timezone
 
 from wagtail.models import PageViewRestriction
@@ -8,6 +10,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from news.sitemaps import StorySitemap
 from tests.factories import (
     ArticlePageFactory,
     AuthorFactory,
@@ -89,27 +92,106 @@ def test_unknown_feed_is_404(client, stories, url):
     assert client.get(url).status_code == 404
 
 
-def test_sitemap_lists_live_public_pages_and_topic_pages(client, stories):
-    # Page addresses come from the Wagtail site's hostname, as canonical URLs do.
-    response = client.get("/sitemap.xml", HTTP_HOST="localhost")
+def sitemap_files(client, **headers):
+    """The files the sitemap index lists, and every address in them."""
+    response = client.get("/sitemap.xml", **headers)
     assert response.status_code == 200
-    tree = etree.fromstring(response.content)
-    locations = tree.xpath("//s:url/s:loc/text()", namespaces=SITEMAP_NS)
-    assert f"http://localhost{stories['fresh'].url}" in locations
-    assert f"http://localhost{stories['old'].url}" in locations
-    assert "http://localhost/franchises/ironbound/" in locations
-    assert "http://localhost/authors/niko-parrish/" in locations
-    assert "http://localhost/" in locations
-    assert_no_secrets(response.content)
+    files = etree.fromstring(response.content).xpath("//s:sitemap/s:loc/text()", namespaces=SITEMAP_NS)
+    locations = {}
+    for url in files:
+        answer = client.get(url, **headers)
+        assert answer.status_code == 200, url
+        assert_no_secrets(answer.content)
+        locations[url] = etree.fromstring(answer.content).xpath("//s:url/s:loc/text()", namespaces=SITEMAP_NS)
+    return locations
+
+
+def test_sitemap_index_lists_a_file_per_kind_of_page(client, stories):
+    # Page addresses come from the Wagtail site's hostname, as canonical URLs do.
+    files = sitemap_files(client, HTTP_HOST="localhost")
+    assert list(files) == [
+        "http://localhost/sitemap-pages.xml",
+        "http://localhost/sitemap-stories.xml",
+        "http://localhost/sitemap-franchises.xml",
+        "http://localhost/sitemap-authors.xml",
+    ]
+    assert files["http://localhost/sitemap-stories.xml"] == [
+        f"http://localhost{stories['old'].url}",
+        f"http://localhost{stories['fresh'].url}",
+    ]
+    pages = files["http://localhost/sitemap-pages.xml"]
+    assert "http://localhost/" in pages
+    assert f"http://localhost{stories['section'].url}" in pages
+    assert f"http://localhost{stories['series'].url}" in pages
+    assert not any("story" in url for url in pages)
+    assert files["http://localhost/sitemap-franchises.xml"] == ["http://localhost/franchises/ironbound/"]
+    assert files["http://localhost/sitemap-authors.xml"] == ["http://localhost/authors/niko-parrish/"]
+
+
+def test_stories_are_split_across_files_oldest_first(client, stories, fragments_kept, monkeypatch):
+    monkeypatch.setattr(StorySitemap, "limit", 1)
+    files = sitemap_files(client, HTTP_HOST="localhost")
+    assert files["http://localhost/sitemap-stories.xml"] == [f"http://localhost{stories['old'].url}"]
+    assert files["http://localhost/sitemap-stories.xml?p=2"] == [f"http://localhost{stories['fresh'].url}"]
+    for missing in ("?p=3", "?p=0", "?p=abc", "?p=99999999999999999999"):
+        assert client.get(f"/sitemap-stories.xml{missing}").status_code == 404, missing
+    assert client.get("/sitemap-nope.xml").status_code == 404
+
+
+def test_a_publish_and_an_unpublish_show_in_the_sitemap_at_once(client, stories, fragments_kept):
+    files = sitemap_files(client, HTTP_HOST="localhost")
+    assert len(files["http://localhost/sitemap-stories.xml"]) == 2
+    newest = ArticlePageFactory(title="Newest story", parent=stories["section"], published_at=hours_ago(0))
+    files = sitemap_files(client, HTTP_HOST="localhost")
+    assert files["http://localhost/sitemap-stories.xml"][-1] == f"http://localhost{newest.url}"
+    stories["old"].unpublish()
+    files = sitemap_files(client, HTTP_HOST="localhost")
+    assert files["http://localhost/sitemap-stories.xml"] == [
+        f"http://localhost{stories['fresh'].url}",
+        f"http://localhost{newest.url}",
+    ]
+
+
+def test_an_author_credited_only_on_hidden_stories_is_shown_nowhere(client, stories):
+    ghost = AuthorFactory(name="Quill Hidden", slug="quill-hidden")
+    common = {"parent": stories["section"], "authors": [ghost]}
+    ArticlePageFactory(title="Draft only", live=False, **common)
+    private = ArticlePageFactory(title="Private only", published_at=hours_ago(1), **common)
+    PageViewRestriction.objects.create(page=private, restriction_type="password", password="letmein")
+    files = sitemap_files(client)
+    assert files["http://testserver/sitemap-authors.xml"] == ["http://testserver/authors/niko-parrish/"]
+    for url in ("/authors/quill-hidden/", "/feeds/author/quill-hidden.rss", "/feeds/author/quill-hidden.atom"):
+        assert client.get(url).status_code == 404, url
+    index = client.get("/authors/").content.decode()
+    assert "Niko Parrish" in index
+    assert "Quill Hidden" not in index
+    # Once a story of theirs is public, they are.
+    ArticlePageFactory(title="Public at last", published_at=hours_ago(0), **common)
+    assert client.get("/authors/quill-hidden/").status_code == 200
+    assert "http://testserver/authors/quill-hidden/" in sitemap_files(client)["http://testserver/sitemap-authors.xml"]
 
 
 def test_news_sitemap_covers_the_last_48_hours(client, stories):
-    response = client.get("/news-sitemap.xml")
+    response = client.get("/news-sitemap.xml", HTTP_HOST="localhost")
     assert response.status_code == 200
     tree = etree.fromstring(response.content)
     assert tree.xpath("//n:news/n:title/text()", namespaces=SITEMAP_NS) == ["Fresh story"]
-    assert tree.xpath("//s:url/s:loc/text()", namespaces=SITEMAP_NS) == [f"http://testserver{stories['fresh'].url}"]
+    assert tree.xpath("//s:url/s:loc/text()", namespaces=SITEMAP_NS) == [f"http://localhost{stories['fresh'].url}"]
+    published = tree.xpath("//n:news/n:publication_date/text()", namespaces=SITEMAP_NS)[0]
+    assert datetime.fromisoformat(published) == stories["fresh"].first_published_at.replace(microsecond=0)
     assert_no_secrets(response.content)
+
+
+def test_sitemaps_escape_what_writers_type(client, stories):
+    story = ArticlePageFactory(title='Fast & Furious <"Live">', parent=stories["section"], published_at=hours_ago(1))
+    response = client.get("/news-sitemap.xml", HTTP_HOST="localhost")
+    titles = etree.fromstring(response.content).xpath("//n:news/n:title/text()", namespaces=SITEMAP_NS)
+    assert titles[0] == 'Fast & Furious <"Live">'
+    response = client.get("/sitemap-stories.xml", HTTP_HOST="localhost")
+    assert f"http://localhost{story.url}" in etree.fromstring(response.content).xpath(
+        "//s:url/s:loc/text()", namespaces=SITEMAP_NS
+    )
+    assert response.headers["Last-Modified"]
 
 
 def test_robots_txt_points_at_the_sitemaps(client):
@@ -129,6 +211,34 @@ def test_api_serves_only_live_public_pages(client, stories):
     assert_no_secrets(response.content)
     for word in SECRET_WORDS:
         assert client.get("/api/v2/pages/", {"search": word}).json()["items"] == []
+
+
+def test_api_listing_kept_for_readers_changes_with_every_edit(client, stories, fragments_kept):
+    def listing():
+        response = client.get(
+            "/api/v2/pages/",
+            {"type": "news.ArticlePage", "fields": "byline,franchise_tags,hero_image", "order": "-first_published_at"},
+        )
+        assert response.status_code == 200
+        return response.json()["items"]
+
+    assert [item["title"] for item in listing()] == ["Fresh story", "Old story"]
+    assert listing()[0]["franchise_tags"] == ["Ironbound"]
+    newest = ArticlePageFactory(title="Newest story", parent=stories["section"], published_at=hours_ago(0))
+    assert [item["title"] for item in listing()] == ["Newest story", "Fresh story", "Old story"]
+    newest.unpublish()
+    assert [item["title"] for item in listing()] == ["Fresh story", "Old story"]
+    stories["author"].name = "Niko Parrish-Vale"
+    stories["author"].save()
+    assert listing()[0]["byline"] == ["Niko Parrish-Vale"]
+    image = stories["fresh"].hero_image
+    image.title = "Renamed still"
+    image.save()
+    assert listing()[0]["hero_image"]["title"] == "Renamed still"
+    # Bad parameters are the reader's mistake, answered and not kept.
+    for _ in range(2):
+        assert client.get("/api/v2/pages/", {"type": "news.Nope"}).status_code == 400
+        assert client.get("/api/v2/pages/", {"fields": "nope"}).status_code == 400
 
 
 def test_api_lists_only_images_used_by_live_pages(client, stories):
