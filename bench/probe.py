@@ -464,9 +464,10 @@ def image_bytes(runs=3):
     totals = {"avif": 0, "webp": 0, "jpeg": 0}
     pictures = tree.xpath("//picture")
     for picture in pictures:
-        for source in picture.xpath("source"):
+        # libxml2's HTML parser nests each <source> in the one before: read descendants.
+        for source in picture.iter("source"):
             totals[source.get("type").removeprefix("image/")] += stored_bytes(largest_candidate(source.get("srcset")))
-        img = picture.xpath("img")[0]
+        img = next(picture.iter("img"))
         totals["jpeg"] += stored_bytes(largest_candidate(img.get("srcset") or img.get("src")))
     story = ArticlePage.objects.get(url_path__endswith=url.split("/")[-2] + "/")
     encode_ms = {}
