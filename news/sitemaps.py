@@ -14,7 +14,7 @@ move or restriction starts a new one, so nothing stale is listed. Story
 addresses are built from the site's root, as Wagtail builds them.
 """
 
-from datetime import UTC
+from datetime import UTC, timedelta
 from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
@@ -158,15 +158,27 @@ class StorySitemap(KeptSitemap):
 
         return self.keep(f"file:{page.number}", write)
 
-    def recent(self, since):
-        """Stories first published since `since`, newest first, for the news sitemap."""
-        return self.keep(
-            f"since:{since:%Y%m%d%H}",
+    def news_file(self, now):
+        """The news sitemap's `<url>` entries: stories first published in the
+        last `NEWS_SITEMAP_HOURS`, newest first. The rows are kept per hour
+        and those a few minutes too old are dropped here."""
+        since = now - timedelta(hours=NEWS_SITEMAP_HOURS)
+        hour = since.replace(minute=0, second=0, microsecond=0)
+        rows = self.keep(
+            f"since:{hour:%Y%m%d%H}",
             lambda: list(
                 ArticlePage.objects.card_rows()
-                .filter(url_path__startswith=self.root_path, first_published_at__gte=since)
+                .filter(url_path__startswith=self.root_path, first_published_at__gte=hour)
                 .values("url_path", "title", "first_published_at")[:NEWS_SITEMAP_LIMIT]
             ),
+        )
+        return "".join(
+            f"<url><loc>{escape(self.address(row))}</loc><news:news>"
+            "<news:publication><news:name>Talkies</news:name><news:language>en</news:language></news:publication>"
+            f"<news:publication_date>{w3c_time(row['first_published_at'])}</news:publication_date>"
+            f"<news:title>{escape(row['title'])}</news:title></news:news></url>\n"
+            for row in rows
+            if row["first_published_at"] >= since
         )
 
     def get_latest_lastmod(self):

@@ -4,20 +4,17 @@ Their content is snippets and tags, not pages, so they are plain Django views
 at fixed addresses, listing through the same queryset as every other page.
 """
 
-from datetime import timedelta
-
 from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from caching.page_cache import kept_for_readers
 from news.models import ArticlePage, Author, FranchiseTag, SeriesHubPage
 from news.pagination import paginate
-from news.sitemaps import NEWS_SITEMAP_HOURS, StorySitemap, urlset, w3c_time
+from news.sitemaps import StorySitemap, urlset
 
 
 @require_GET
@@ -83,21 +80,7 @@ def stories_sitemap(request):
 @require_GET
 def news_sitemap(request):
     """Google News sitemap: stories first published in the last 48 hours."""
-    sitemap = StorySitemap(request)
-    since = timezone.now() - timedelta(hours=NEWS_SITEMAP_HOURS)
-    # Kept per hour; the rows a few minutes past 48 hours are dropped here.
-    stories = [
-        row
-        for row in sitemap.recent(since.replace(minute=0, second=0, microsecond=0))
-        if row["first_published_at"] >= since
-    ]
-    entries = "".join(
-        f"<url><loc>{escape(sitemap.address(row))}</loc><news:news>"
-        "<news:publication><news:name>Talkies</news:name><news:language>en</news:language></news:publication>"
-        f"<news:publication_date>{w3c_time(row['first_published_at'])}</news:publication_date>"
-        f"<news:title>{escape(row['title'])}</news:title></news:news></url>\n"
-        for row in stories
-    )
+    entries = StorySitemap(request).news_file(timezone.now())
     return urlset(entries, ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
 
 
