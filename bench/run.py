@@ -20,12 +20,16 @@ machine's ceiling, in one rerunnable command.
    the database and on an OpenSearch-compatible server (osmem), reindex
    throughput, the admin edit view of a 50-block story and publishing it.
 
-Writes bench/results.json; `--compare old.json` prints new/old ratios.
+Writes bench/results/<date>-<revision>.json with the machine's facts: commit
+the file of a run the README quotes, and `make bench-report` rewrites the
+README's figures from the newest one. `--compare old.json` prints new/old
+ratios.
 """
 
 import argparse
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -44,7 +48,7 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-RESULTS = ROOT / "bench" / "results.json"
+RESULTS_DIR = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talkies_bench"
 BENCH_CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12")
 BENCH_BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
@@ -385,6 +389,38 @@ def git_revision():
     return f"{head}-dirty" if changes else head
 
 
+def results_path(results):
+    """bench/results/<date>-<short revision>.json: one file per published run."""
+    revision = results["revision"]
+    short = revision[:7] + ("-dirty" if revision.endswith("-dirty") else "")
+    return RESULTS_DIR / f"{results['date'][:10]}-{short}.json"
+
+
+def machine_facts(database_url):
+    """What a reader needs to compare two runs' milliseconds: the same ratios
+    on another machine are comparable, the milliseconds are not."""
+    facts = {"nproc": os.cpu_count(), "python": sys.version.split()[0], "kernel": platform.release()}
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        facts["cpu"] = models[0].strip() if models else platform.processor()
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kb = int(re.search(r"^MemTotal:\s+(\d+)", meminfo.read_text(), re.MULTILINE).group(1))
+        facts["memory_gib"] = round(total_kb / 1024**2, 1)
+    for name, command in (
+        ("postgresql", ["psql", database_url.rsplit("/", 1)[0] + "/postgres", "-Atc", "SHOW server_version"]),
+        ("redis", ["redis-server", "--version"]),
+        ("varnish", ["varnishd", "-V"]),
+    ):
+        try:
+            done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        facts[name] = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
+    return facts
+
+
 def flatten(value, prefix=""):
     if isinstance(value, dict):
         for key, item in value.items():
@@ -410,7 +446,7 @@ def main():
     parser.add_argument("--mixed-seconds", type=int, default=int(os.environ.get("BENCH_MIXED_SECONDS", 60)))
     parser.add_argument("--mixed-connections", type=int, default=int(os.environ.get("BENCH_MIXED_CONNECTIONS", 64)))
     parser.add_argument("--compare", default=os.environ.get("COMPARE") or None)
-    parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument("--output", help="default: bench/results/<date>-<revision>.json")
     options = parser.parse_args()
 
     ensure_tools()
@@ -423,7 +459,7 @@ def main():
     results = {
         "revision": git_revision(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"nproc": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": machine_facts(database_url),
         "settings": {
             "articles": options.articles,
             "rounds": options.rounds,
@@ -563,9 +599,10 @@ def main():
         f"({fan_out['worker_peak_memory_mb_before']} MB before the fan-out)"
     )
 
-    Path(options.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(options.output).write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nWrote {options.output}")
+    output = Path(options.output or results_path(results))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWrote {output}")
     if options.compare:
         compare(results, options.compare)
     missed = check_targets(results)
