@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev setup run web worker beat test smoke check lint format bench bench-growth lock clean
+.PHONY: help venv install install-dev setup run web worker beat test smoke check lint format bench bench-growth bench-report lock clean
 
 help:
 	@echo "make run     set up (venv, migrate, demo content) and start web + Celery worker + beat"
@@ -22,6 +22,7 @@ help:
 	@echo "make check   the fast checks CI runs first: ruff, migrations, check, check --deploy"
 	@echo "make bench   benchmark reader pages, search, the newsroom and the workers"
 	@echo "make bench-growth  reader pages at 1,000, 10,000 and 50,000 stories, drawn as a chart"
+	@echo "make bench-report  rewrite the README's measured figures from the newest bench/results/ file"
 
 $(PY):
 	@echo "==> Creating virtual environment in $(VENV)"
@@ -94,6 +95,10 @@ check: lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
 	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+	$(PY) bench/report.py --check
+
+bench-report: install-dev
+	$(PY) bench/report.py
 
 # A production configuration with every service named (placeholders: check
 # --deploy reads settings, it does not connect).
