@@ -6,8 +6,16 @@ class AlertsConfig(AppConfig):
     verbose_name = "Reader alerts"
 
     def ready(self):
-        from wagtail.signals import page_published
+        from django.db.models.signals import post_delete
 
-        from alerts.outbox import record_first_publication
+        from wagtail.models import PageViewRestriction
+        from wagtail.signals import page_published, post_page_move
 
-        page_published.connect(record_first_publication, dispatch_uid="talkies_alert_first_publication")
+        from alerts.outbox import record_move, record_publication, record_restriction_lifted
+
+        # Every way a story can first become visible to readers.
+        page_published.connect(record_publication, dispatch_uid="talkies_alert_publication")
+        post_delete.connect(
+            record_restriction_lifted, sender=PageViewRestriction, dispatch_uid="talkies_alert_restriction_lifted"
+        )
+        post_page_move.connect(record_move, dispatch_uid="talkies_alert_move")

@@ -108,9 +108,9 @@ class Follow(models.Model):
 
 
 class ArticleAlert(models.Model):
-    """Outbox row: a story's first publication owes its followers an alert.
+    """Outbox row: a story readers can see for the first time owes its followers an alert.
 
-    Written in the publishing transaction; one per story, ever, so edits and
+    Written in the transaction that shows it to readers; one per story, ever, so edits and
     re-publishes never alert again. Workers fan it out; the beat job picks
     up any row no worker has taken.
     """

@@ -157,10 +157,15 @@ def digest_window(digest_date):
 
 
 def digest_stories(digest_date):
+    """Stories readers first saw in the digest's window: published in it, or
+    published earlier behind a restriction and alerted (made public) in it."""
     start, end = digest_window(digest_date)
     return list(
         ArticlePage.objects.cards()
-        .filter(first_published_at__gte=start, first_published_at__lt=end)
+        .filter(
+            Q(first_published_at__gte=start, first_published_at__lt=end)
+            | Q(alert__created_at__gte=start, alert__created_at__lt=end)
+        )
         .order_by("first_published_at", "pk")
     )
 

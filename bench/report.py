@@ -240,12 +240,24 @@ def newsroom_and_workers(results):
         )
     fan_out = results.get("workers", {}).get("alert_fan_out")
     if fan_out:
+        at_relay = (
+            f" The relay received {fan_out['emails_received_by_relay']:,} emails for "
+            f"{fan_out['distinct_recipients_at_relay']:,} distinct followers (lost "
+            f"{fan_out['emails_lost_at_relay']}, doubled {fan_out['emails_doubled_at_relay']})."
+            if "emails_received_by_relay" in fan_out
+            else ""
+        )
+        followed = (
+            f", {fan_out['publish_request_ms_100k_story']} ms for the story all of them follow"
+            if "publish_request_ms_100k_story" in fan_out
+            else ""
+        )
         lines.append(
             f"- One story alert to {fan_out['followers']:,} followers, one worker (solo pool) over Redis, "
-            f"mailing a local SMTP relay: every email received by the relay in "
-            f"{fan_out['all_emails_handed_over_seconds']} s ({fan_out['emails_per_second']}/s); the publish "
-            f"request {fan_out['publish_request_ms_with_alerts']} ms with the alerts receiver, "
-            f"{fan_out['publish_request_ms_without_alerts']} ms without; the worker's peak memory "
+            f"mailing a local SMTP relay: every email received in "
+            f"{fan_out['all_emails_handed_over_seconds']} s ({fan_out['emails_per_second']}/s).{at_relay} The publish "
+            f"request: {fan_out['publish_request_ms_with_alerts']} ms with the alerts receiver, "
+            f"{fan_out['publish_request_ms_without_alerts']} ms without{followed}. The worker's peak memory "
             f"{fan_out['worker_peak_memory_mb']} MB ({fan_out['worker_peak_memory_mb_before']} MB before)."
         )
     return "\n".join(lines)

@@ -1,31 +1,94 @@
 """The cache speeds pages up; a Redis outage must cost speed, not pages.
 
-Reads during an outage are misses and writes are dropped (logged), so
-publishing, reading and the rate limits (which then let requests through)
-carry on while Redis is away.
+Reads during an outage are misses and writes are dropped, so publishing,
+reading and the rate limits (which then let requests through) carry on while
+Redis is away. A circuit breaker (pybreaker) opens on the first failure: for
+CACHE_RETRY_SECONDS every call is a miss without touching the network, then
+one call tries Redis again. The outage is logged once when the circuit opens
+and once when Redis answers again, not on every request.
+
+A write dropped during the outage may be an invalidation (a publish bumps
+the page-cache generation), so a process that dropped one empties the cache
+when Redis is back: what was kept from before the outage may be stale.
 """
 
 import functools
 import logging
+import threading
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
+import pybreaker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 OUTAGE = (RedisConnectionError, RedisTimeoutError, OSError)
+UNAVAILABLE = (*OUTAGE, pybreaker.CircuitBreakerError)
+WRITES = {"set", "set_many", "add", "touch", "delete", "delete_many", "incr", "clear"}
+
+
+class OutageLog(pybreaker.CircuitBreakerListener):
+    """One line when the cache goes away, one when it is back."""
+
+    def __init__(self, location):
+        self.location = location
+        self.last_error = None
+        self.dropped_writes = False
+
+    def failure(self, breaker, exc):
+        self.last_error = exc
+
+    def state_change(self, breaker, old_state, new_state):
+        if old_state is None:
+            return
+        if new_state.name == pybreaker.STATE_OPEN and old_state.name == pybreaker.STATE_CLOSED:
+            logger.error(
+                "Cache unavailable at %s (%s): serving without it, trying again every %s s",
+                self.location,
+                self.last_error,
+                breaker.reset_timeout,
+            )
+        elif new_state.name == pybreaker.STATE_CLOSED:
+            logger.warning("Cache available again at %s", self.location)
+
+
+_breakers = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(location):
+    """One circuit per Redis address and process, shared by every thread and
+    cache alias that uses it."""
+    with _breakers_lock:
+        if location not in _breakers:
+            _breakers[location] = pybreaker.CircuitBreaker(
+                fail_max=1,
+                reset_timeout=settings.CACHE_RETRY_SECONDS,
+                # Only an unreachable Redis opens the circuit, not a caller's error.
+                exclude=[lambda exc: not isinstance(exc, OUTAGE)],
+                listeners=[OutageLog(location)],
+            )
+        return _breakers[location]
 
 
 def survives_outage(fallback):
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
+            breaker = self._breaker
+            was_open = breaker.current_state != pybreaker.STATE_CLOSED
             try:
-                return method(self, *args, **kwargs)
-            except OUTAGE as exc:
-                logger.warning("Cache unavailable for %s: %s", method.__name__, exc)
+                result = breaker.call(method, self, *args, **kwargs)
+            except UNAVAILABLE:
+                if method.__name__ in WRITES:
+                    breaker.listeners[0].dropped_writes = True
                 return fallback(*args, **kwargs) if callable(fallback) else fallback
+            if was_open and breaker.listeners[0].dropped_writes:
+                breaker.listeners[0].dropped_writes = False
+                self.clear()
+            return result
 
         return wrapper
 
@@ -59,6 +122,7 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledRedisCacheClient
+        self._breaker = breaker_for(",".join(self._servers))
 
     get = survives_outage(lambda key, default=None, version=None: default)(RedisCache.get)
     get_many = survives_outage({})(RedisCache.get_many)

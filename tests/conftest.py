@@ -12,6 +12,7 @@ from tests.support.http import LocalHTTPServer, reachable
 from tests.support.mail import SMTPSink
 from tests.support.processes import (
     VARNISHD,
+    BeatProcess,
     KillableSearchServer,
     WorkerProcess,
     free_port,
@@ -85,17 +86,31 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink):
 
 @pytest.fixture
 def worker(celery_worker_process):
-    """The session's worker, with the relay's mailbox emptied for this test.
+    """The session's worker, idle, with the relay's mailbox emptied and its
+    log read from this test's start.
 
     Teardown waits for the work the test queued, so none of it runs against
-    the next test's database."""
+    the next test's database, and fails the test whose work is still there."""
     celery_worker_process.smtp.clear()
     if celery_worker_process.process.poll() is not None:
         celery_worker_process.restart()
+    celery_worker_process.assert_idle()
+    celery_worker_process.begin_test()
     yield celery_worker_process
-    celery_worker_process.drain()
+    celery_worker_process.drain(timeout=60)
     # Shown by pytest only when the test failed.
     print("--- worker log (tail) ---\n" + celery_worker_process.log()[-4000:])
+
+
+@pytest.fixture
+def beat(tmp_path):
+    """Starts a real `celery beat` process with settings overridden by
+    environment variables: `beat.start(HEARTBEAT_SECONDS="1")`. Its log is
+    `beat.log()`. Stopped at teardown, before the worker drains (request
+    `worker` first)."""
+    launcher = BeatProcess(tmp_path)
+    yield launcher
+    launcher.stop()
 
 
 @pytest.fixture

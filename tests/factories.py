@@ -13,6 +13,7 @@ import factory
 import wagtail_factories
 from factory.django import DjangoModelFactory
 
+from alerts.models import ArticleAlert
 from home.models import HomePage
 from news.models import (
     ArticleAuthor,
@@ -120,8 +121,10 @@ class PublishedPageFactory(wagtail_factories.PageFactory):
             if published_at:
                 Page.objects.filter(pk=page.pk).update(first_published_at=published_at, last_published_at=published_at)
                 page.first_published_at = page.last_published_at = published_at
-                # As if published then: the reader index copies the date.
+                # As if published then: the reader index copies the date, and
+                # followers were alerted then.
                 reader_index.store([page.pk])
+                ArticleAlert.objects.filter(article_id=page.pk).update(created_at=published_at)
         return page
 
 

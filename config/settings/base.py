@@ -153,6 +153,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------
 CACHE_URL = env_str("CACHE_URL")
 CACHE_KEY_PREFIX = f"talkies:{RELEASE_ID}"
+# While Redis is unreachable, how long every cache call is a miss before one
+# call tries it again (caching/backends.py).
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 if CACHE_URL:
     _redis_cache = {
         "BACKEND": "caching.backends.ResilientRedisCache",
@@ -390,12 +393,22 @@ HEARTBEAT_MISSED_PERIODS = 3
 HEALTHZ_CHECKS_HEARTBEATS = True
 # Local time the daily alert digest goes out; it covers the 24 hours before.
 ALERT_DIGEST_HOUR = env_int("ALERT_DIGEST_HOUR", 7)
+ALERT_DIGEST_MINUTE = env_int("ALERT_DIGEST_MINUTE", 0)
+# How often beat publishes what is due and hands out outbox rows no worker
+# took: the most a scheduled story can be late, and a lost task delayed.
+BEAT_SWEEP_SECONDS = env_int("BEAT_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {"task": "editorial.tasks.publish_scheduled_pages", "schedule": 60.0},
-    "dispatch-pending-notifications": {"task": "editorial.tasks.dispatch_pending_notifications", "schedule": 60.0},
-    "dispatch-pending-alerts": {"task": "alerts.tasks.dispatch_pending_alerts", "schedule": 60.0},
-    "dispatch-pending-index-updates": {"task": "search.tasks.dispatch_pending_index_updates", "schedule": 60.0},
-    "add-new-search-words": {"task": "search.tasks.add_new_words", "schedule": 30.0},
+    "publish-scheduled-pages": {"task": "editorial.tasks.publish_scheduled_pages", "schedule": BEAT_SWEEP_SECONDS},
+    "dispatch-pending-notifications": {
+        "task": "editorial.tasks.dispatch_pending_notifications",
+        "schedule": BEAT_SWEEP_SECONDS,
+    },
+    "dispatch-pending-alerts": {"task": "alerts.tasks.dispatch_pending_alerts", "schedule": BEAT_SWEEP_SECONDS},
+    "dispatch-pending-index-updates": {
+        "task": "search.tasks.dispatch_pending_index_updates",
+        "schedule": BEAT_SWEEP_SECONDS,
+    },
+    "add-new-search-words": {"task": "search.tasks.add_new_words", "schedule": BEAT_SWEEP_SECONDS / 2},
     # Stamps the worker's heartbeat; beat stamps its own as it schedules it.
     "heartbeat": {
         "task": "operations.heartbeat",
@@ -405,7 +418,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-daily-digests": {
         "task": "alerts.tasks.send_daily_digests",
-        "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=0),
+        "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=ALERT_DIGEST_MINUTE),
     },
 }
 
@@ -416,6 +429,10 @@ ALERT_CONFIRMATIONS_PER_ADDRESS = 3  # confirmation emails per address per hour
 ALERT_FOLLOW_RATE_LIMIT = env_int("ALERT_FOLLOW_RATE_LIMIT", 10)  # follow requests per IP per 10 minutes
 # Followers per fan-out task: small enough that a retried task redoes little.
 ALERT_CHUNK_SIZE = env_int("ALERT_CHUNK_SIZE", 500)
+# A story readers first see later than this after it first went live (a
+# private section opened to everyone) is not news: its followers are not
+# alerted. 48 hours, as news sitemaps count news.
+ALERT_NEWS_WINDOW_HOURS = env_int("ALERT_NEWS_WINDOW_HOURS", 48)
 # Messages held open at once, one SMTP connection each, and marked sent in one
 # commit: a batch costs a few round trips instead of a few per message.
 ALERT_SMTP_LANES = env_int("ALERT_SMTP_LANES", 20)

@@ -1,5 +1,5 @@
 """Following a series or franchise: the reader's forms and links, the
-first-publication outbox, the fan-out and the digest (tasks run in this
+outbox of stories readers first see, the fan-out and the digest (tasks run in this
 process; tests/alerts/test_alert_worker.py drives a real worker)."""
 
 import csv
@@ -16,9 +16,10 @@ import pytest
 
 from alerts import tokens
 from alerts.models import AlertDelivery, ArticleAlert, DigestDelivery, Follow, Follower
-from alerts.tasks import send_daily_digests
+from alerts.tasks import digest_window, send_daily_digests
+from news.models import ArticlePage
 from tests.alerts.conftest import confirm, follow, links_in
-from tests.factories import ArticlePageFactory, UserFactory, newsroom_users
+from tests.factories import ArticlePageFactory, SectionPageFactory, UserFactory, newsroom_users
 from tests.support.admin import ADMIN
 
 # Transactional: confirmation mail and alerts leave on commit, as in production.
@@ -153,7 +154,7 @@ def test_one_click_unsubscribe_needs_no_csrf_token(hub, celery_eager):
     assert reader.post("/follow/", {"email": "x@example.com", "topics": [f"series:{hub.pk}"]}).status_code == 403
 
 
-def test_only_a_first_publication_of_a_public_story_owes_an_alert(hub):
+def test_an_edit_or_a_republish_never_alerts_again(hub):
     story = ArticlePageFactory(series=hub)
     alert = ArticleAlert.objects.get(article=story)
     story.title = "Corrected headline"
@@ -166,6 +167,59 @@ def test_only_a_first_publication_of_a_public_story_owes_an_alert(hub):
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="x")
     private.save_revision().publish()
     assert not ArticleAlert.objects.filter(article=private).exists()
+
+
+def restrict(page):
+    return PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+
+
+def test_a_story_readers_first_see_after_its_publication_alerts_its_followers_once(client, hub, celery_eager):
+    confirmed_follower(client, "ada@example.com", hub)
+    story = ArticlePageFactory(title="Night Ledger: the finale leaks", series=hub, live=False)
+    restriction = restrict(story)
+    story.save_revision().publish()
+    assert mail.outbox == []
+
+    restriction.delete()  # the story is public from now on
+    assert [message.to for message in mail.outbox] == [["ada@example.com"]]
+    assert "Night Ledger: the finale leaks" in mail.outbox[0].subject
+
+    # Closed and opened again, edited and re-published: readers saw it already.
+    restrict(story).delete()
+    story.save_revision().publish()
+    assert len(mail.outbox) == 1
+
+
+def test_a_section_opened_to_readers_alerts_its_new_stories_not_its_back_catalogue(client, hub, celery_eager):
+    confirmed_follower(client, "ada@example.com", hub)
+    section = SectionPageFactory()
+    restriction = restrict(section)
+    fresh = ArticlePageFactory(title="Fresh from the set", parent=section, series=hub)
+    ArticlePageFactory(
+        title="Three days old", parent=section, series=hub, published_at=timezone.now() - timedelta(days=3)
+    )
+    assert mail.outbox == [] and not ArticleAlert.objects.exists()
+
+    restriction.delete()
+    assert [message.subject for message in mail.outbox] == ["New on Talkies: Fresh from the set"]
+    assert list(ArticleAlert.objects.values_list("article_id", flat=True)) == [fresh.pk]
+
+
+def test_a_story_moved_out_of_a_private_section_alerts_its_followers(client, hub, tag, celery_eager):
+    confirmed_follower(client, "ada@example.com", tag)
+    private_section = SectionPageFactory()
+    restrict(private_section)
+    story = ArticlePageFactory(title="Ironbound casting", parent=private_section, tags=[tag])
+    assert mail.outbox == []
+
+    story.move(SectionPageFactory(), pos="last-child")
+    assert [message.to for message in mail.outbox] == [["ada@example.com"]]
+    story.refresh_from_db()
+    private_section.refresh_from_db()  # its child count, which the move reads
+    story.move(private_section, pos="last-child")
+    story.refresh_from_db()
+    story.move(SectionPageFactory(), pos="last-child")
+    assert len(mail.outbox) == 1
 
 
 def test_one_email_per_follower_per_story_with_unsubscribe_headers(client, hub, tag, celery_eager):
@@ -213,21 +267,28 @@ def test_daily_digest_groups_the_days_stories_once(client, hub, tag, celery_eage
     first = ArticlePageFactory(title="Casting news", series=hub, tags=[tag])
     second = ArticlePageFactory(title="Ironbound box office", tags=[tag])
     old = ArticlePageFactory(title="Last week", series=hub, published_at=timezone.now() - timedelta(days=3))
-    mail.outbox.clear()
-
     now = timezone.localtime()
     # The digest dated today covers the 24 hours before today's send time.
     digest_date = now.date() + timedelta(days=1 if now.hour >= settings.ALERT_DIGEST_HOUR else 0)
+    window_start, _ = digest_window(digest_date)
+    # Published privately before the window, made public in it: new to readers.
+    unveiled = ArticlePageFactory(title="Unveiled late", series=hub, live=False)
+    restriction = restrict(unveiled)
+    unveiled.save_revision().publish()
+    ArticlePage.objects.filter(pk=unveiled.pk).update(first_published_at=window_start - timedelta(hours=1))
+    restriction.delete()
+    mail.outbox.clear()
+
     send_daily_digests(digest_date.isoformat())
     send_daily_digests(digest_date.isoformat())  # beat firing twice sends one digest
 
     (digest,) = mail.outbox
-    assert digest.to == ["digest@example.com"] and digest.subject == "Your Talkies digest: 2 new stories"
+    assert digest.to == ["digest@example.com"] and digest.subject == "Your Talkies digest: 3 new stories"
     body = digest.body
     assert body.index("Night Ledger") < body.index(first.title) < body.index("Ironbound") < body.index(second.title)
-    assert body.count(first.title) == 1 and old.title not in body
+    assert body.count(first.title) == 1 and old.title not in body and unveiled.title in body
     assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert DigestDelivery.objects.get().story_count == 2
+    assert DigestDelivery.objects.get().story_count == 3
 
 
 def test_admin_counts_followers_and_exports_a_topic(client, hub, tag, celery_eager):

@@ -1,13 +1,9 @@
 """/healthz sees a dead beat and a dead worker through their heartbeats:
 a real `celery beat` and the session's real worker, stamping every second."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.support.processes import ROOT, wait_for
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -21,23 +17,6 @@ def killable_worker(worker):
         worker.restart()
 
 
-@pytest.fixture
-def beat(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "HEARTBEAT_SECONDS": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
-        + ["--schedule", str(tmp_path / "celerybeat-schedule")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield process
-    if process.poll() is None:
-        process.kill()
-        process.wait(10)
-
-
 def health(client):
     response = client.get("/healthz")
     return response.status_code, response.json()["checks"]
@@ -47,6 +26,7 @@ def test_healthz_turns_unhealthy_when_the_worker_or_beat_stops(client, settings,
     worker = killable_worker
     settings.HEALTHZ_CHECKS_HEARTBEATS = True
     settings.HEARTBEAT_SECONDS = 1
+    beat.start(HEARTBEAT_SECONDS="1")
 
     def healthy():
         status, checks = health(client)
@@ -65,7 +45,6 @@ def test_healthz_turns_unhealthy_when_the_worker_or_beat_stops(client, settings,
     assert "no Celery worker is taking tasks" in checks["worker"]["detail"]
 
     beat.kill()
-    beat.wait(10)
     status, checks = wait_for(
         lambda: (lambda seen: seen if not seen[1]["beat"]["ok"] else None)(health(client)),
         timeout=30,

@@ -41,6 +41,7 @@ class WorkerProcess:
         self.extra_env = extra_env or {}
         self.process = None
         self.output = []
+        self.test_from_line = 0
         self.ready = threading.Event()
 
     def start(self):
@@ -95,8 +96,19 @@ class WorkerProcess:
             if " ready." in line:
                 self.ready.set()
 
+    def begin_test(self):
+        """From here on `log()` shows only what the current test's work wrote."""
+        self.test_from_line = len(self.output)
+
     def log(self):
-        return "".join(self.output)
+        return "".join(self.output[self.test_from_line :])
+
+    def queued_messages(self):
+        """Messages waiting on the broker's default queue, taken by no worker yet."""
+        from config.celery import app
+
+        with app.connection_for_write() as connection:
+            return connection.SimpleQueue(app.conf.task_default_queue).qsize()
 
     def kill(self):
         """SIGKILL: no clean-up, no acknowledgement, like a machine losing power."""
@@ -131,7 +143,89 @@ class WorkerProcess:
             if f"[{marker.id}] succeeded" in self.log() and not self.unfinished_tasks():
                 return
             time.sleep(0.1)
-        print(f"worker still busy after {timeout}s with tasks {self.unfinished_tasks()}")
+        pytest.fail(f"The worker is still busy {timeout}s after the test with tasks {self.unfinished_tasks()}")
+
+    def assert_idle(self):
+        """Nothing queued and nothing under way: a test starts from a clean queue."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        queued, unfinished = self.queued_messages(), self.unfinished_tasks()
+        if queued or unfinished:
+            pytest.fail(
+                f"An earlier test left work for the worker: {queued} message(s) queued, tasks under way {unfinished}"
+            )
+
+    def stop(self):
+        if self.process:
+            stop_process(self.process)
+
+
+class BeatProcess:
+    """A real `celery beat` process on the broker the tests use, its schedule
+    file and log in the test's own directory."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.log_path = self.directory / "beat.log"
+        self.process = None
+
+    def start(self, **settings_env):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **settings_env}
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
+                + ["--schedule", str(self.directory / "celerybeat-schedule")],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def poll(self):
+        return self.process.poll()
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait(10)
+
+    def log(self):
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def stop(self):
+        if self.process:
+            stop_process(self.process)
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, which the test may
+    shut down (saving its data, as a configured Redis does) and start again
+    with that data."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory)]
+            + ["--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self.answers, timeout=20, message=f"redis-server on port {self.port}")
+        return self
+
+    def answers(self):
+        done = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True)
+        return done.stdout.strip() == "PONG"
+
+    def shut_down(self):
+        """SHUTDOWN SAVE: its data is on disk for the next start."""
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "save"], capture_output=True)
+        self.process.wait(20)
 
     def stop(self):
         if self.process:
