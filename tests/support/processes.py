@@ -105,10 +105,15 @@ class WorkerProcess:
 
     def queued_messages(self):
         """Messages waiting on the broker's default queue, taken by no worker yet."""
+        from amqp.exceptions import ChannelError
+
         from config.celery import app
 
         with app.connection_for_write() as connection:
-            return connection.SimpleQueue(app.conf.task_default_queue).qsize()
+            try:
+                return connection.SimpleQueue(app.conf.task_default_queue).qsize()
+            except ChannelError:
+                return 0  # Redis keeps no key for an empty queue: nothing queued
 
     def kill(self):
         """SIGKILL: no clean-up, no acknowledgement, like a machine losing power."""
