@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from alerts.mail import Abandoned, begin_handoffs
 from alerts.models import Delivery, Follower
+from operations.faults import fault_point
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -51,6 +52,8 @@ def send_rows(rows, build_message, build_prepared=None):
     try:
         with commits_without_flush_wait():
             for start in range(0, len(rows), settings.ALERT_SMTP_LANES):
+                if start:
+                    fault_point("alerts.between_groups")
                 to_retry += send_group(rows[start : start + settings.ALERT_SMTP_LANES], build_message, connection)
     finally:
         close_quietly(connection)
@@ -106,6 +109,7 @@ def send_group(rows, build_message, connection):
             failures.append((row, FAILED, f"{exc.__class__.__name__}: {exc}"[:500]))
     if built:
         held = begin_handoffs(connection, messages)
+        fault_point("alerts.message_data_sent")
         transaction.set_autocommit(False)
         try:
             ready = [built[index].pk for index in held.held()]
@@ -150,6 +154,7 @@ def commit_then(end_of_data):
     database = transaction.get_connection()
     if database.vendor != "postgresql":
         transaction.commit()
+        fault_point("alerts.committed_before_end_of_data")
         end_of_data()
         return
     from psycopg import pq
@@ -157,6 +162,7 @@ def commit_then(end_of_data):
     pgconn = database.connection.pgconn
     pgconn.send_query(b"COMMIT")
     try:
+        fault_point("alerts.committed_before_end_of_data")
         end_of_data()
     finally:
         failure = None

@@ -16,6 +16,7 @@ from alerts.emails import ArticleAlertEmail, confirmation_message, default_site,
 from alerts.models import AlertDelivery, ArticleAlert, Delivery, DigestDelivery, Follow, Follower
 from news.models import ArticlePage
 from news.models.visibility import visible_to_readers
+from operations.faults import fault_point
 from operations.outbox import sweep
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ def enqueue_chunks(rows, enqueue):
     ids = rows.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=INSERT_BATCH)
     chunks = 0
     while chunk := list(islice(ids, settings.ALERT_CHUNK_SIZE)):
+        if chunks:
+            fault_point("alerts.between_chunks_queued")
         enqueue(chunk[0], chunk[-1])
         chunks += 1
     return chunks

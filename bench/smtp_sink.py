@@ -2,10 +2,11 @@
 recipients, and forgets it. The alert figure is measured here, at the relay,
 not from the database's own record of what was sent.
 
-python bench/smtp_sink.py PORT COUNTS_FILE
+python bench/smtp_sink.py PORT COUNTS_FILE [DOMAIN]
 
-COUNTS_FILE is rewritten a few times a second with
-{"received": messages, "recipients": distinct addresses}.
+COUNTS_FILE is rewritten a few times a second with {"received": messages,
+"recipients": distinct addresses}, counting only addresses at DOMAIN when it
+is given (the bench's own followers, not the demo's).
 """
 
 import asyncio
@@ -18,13 +19,15 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self):
+    def __init__(self, domain=None):
+        self.suffix = f"@{domain}" if domain else ""
         self.received = 0
         self.recipients = set()
 
     async def handle_DATA(self, server, session, envelope):
-        self.received += 1
-        self.recipients.update(envelope.rcpt_tos)
+        counted = [address for address in envelope.rcpt_tos if address.endswith(self.suffix)]
+        self.received += len(counted)
+        self.recipients.update(counted)
         return "250 OK"
 
 
@@ -41,7 +44,7 @@ async def report(sink, path):
 
 
 if __name__ == "__main__":
-    sink = Sink()
+    sink = Sink(sys.argv[3] if len(sys.argv) > 3 else None)
     controller = Controller(sink, hostname="127.0.0.1", port=int(sys.argv[1]))
     controller.start()
     try:

@@ -57,7 +57,7 @@ def smtp_sink():
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink):
+def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink, tmp_path_factory):
     """A Celery worker running in its own process for the whole session.
 
     Tests using it need `transactional_db` so that their rows are committed
@@ -73,7 +73,15 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink):
     reader_search = KillableSearchServer()
     worker = WorkerProcess(
         database_name,
-        extra_env={"TALKIES_TEST_READER_ES_URL": reader_search.url, "TALKIES_TEST_SMTP_PORT": str(smtp_sink.port)},
+        extra_env={
+            "TALKIES_TEST_READER_ES_URL": reader_search.url,
+            "TALKIES_TEST_SMTP_PORT": str(smtp_sink.port),
+            # Armed by `worker.arm(point)`: operations/faults.py.
+            "TALKIES_FAULT_POINTS_FILE": str(tmp_path_factory.mktemp("faults") / "armed"),
+            # A real beat, when a test starts one, hands out work a killed
+            # worker held after two seconds, not five minutes.
+            "ALERT_STALE_SECONDS": "2",
+        },
     )
     worker.smtp = smtp_sink
     worker.reader_search_url = reader_search.url
@@ -97,6 +105,7 @@ def worker(celery_worker_process):
     celery_worker_process.assert_idle()
     celery_worker_process.begin_test()
     yield celery_worker_process
+    celery_worker_process.disarm()
     celery_worker_process.drain(timeout=60)
     # Shown by pytest only when the test failed.
     print("--- worker log (tail) ---\n" + celery_worker_process.log()[-4000:])

@@ -86,3 +86,7 @@ _reader_search_url = env_str("TALKIES_TEST_READER_ES_URL")
 if _reader_search_url:
     ELASTICSEARCH_URL = _reader_search_url
     ELASTICSEARCH_NODE_CLASS = "tests.search.conftest.PlainJSONNode"
+
+# A worker started by the tests dies at the fault points a test writes into
+# this file (operations/faults.py).
+FAULT_POINTS_FILE = env_str("TALKIES_FAULT_POINTS_FILE")

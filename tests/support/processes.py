@@ -96,6 +96,15 @@ class WorkerProcess:
             if " ready." in line:
                 self.ready.set()
 
+    def arm(self, point):
+        """The worker SIGKILLs itself the next time it reaches `point` (operations/faults.py)."""
+        path = Path(self.extra_env["TALKIES_FAULT_POINTS_FILE"])
+        armed = path.read_text().split() if path.exists() else []
+        path.write_text("\n".join([*armed, point]))
+
+    def disarm(self):
+        Path(self.extra_env["TALKIES_FAULT_POINTS_FILE"]).unlink(missing_ok=True)
+
     def begin_test(self):
         """From here on `log()` shows only what the current test's work wrote."""
         self.test_from_line = len(self.output)
