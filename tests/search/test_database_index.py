@@ -136,11 +136,13 @@ def test_drafts_never_reach_the_index(client, news):
     assert results(client, q="sunbittern")[1] == ["Sunbittern renewed"]
 
 
-def test_renamed_names_reach_the_index_through_the_outbox(client, news, django_capture_on_commit_callbacks):
+def test_renamed_names_reach_the_index_through_the_outbox(client, news, backend, django_capture_on_commit_callbacks):
     author = AuthorFactory(name="Petra Ng", slug="petra-ng")
     tag = FranchiseTagFactory(name="Glimmerverse", slug="glimmerverse")
     hub = SeriesHubPageFactory(title="Gullwing", slug="gullwing")
     story = ArticlePageFactory(parent=news, title="A quiet week", authors=[author], tags=[tag], series=hub)
+    reindex(backend)
+    assert results(client, q="glimmerverse")[1] == ["A quiet week"]
 
     with django_capture_on_commit_callbacks() as callbacks:
         author.name = "Petra Ng-Howell"
@@ -155,6 +157,8 @@ def test_renamed_names_reach_the_index_through_the_outbox(client, news, django_c
     sync_reader_index(story.pk)
     for query in ("howell", "shimmerverse", "gullwing rising"):
         assert results(client, q=query)[1] == ["A quiet week"], query
+    tree, _ = results(client, q="quiet week")
+    assert "Shimmerverse" in tree.xpath("string(//main)") and "Glimmerverse" not in tree.xpath("string(//main)")
     assert not PendingIndexUpdate.objects.exists()
 
 
