@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from celery import shared_task
 
+from operations.faults import fault_point
 from operations.outbox import enqueue, sweep
 from search import reader_index
 from search.elasticsearch import engine, get_client, sync_article
@@ -65,6 +66,7 @@ def sync_reader_indexes(page_ids):
 def sync_stories(page_ids):
     pending = dict(PendingIndexUpdate.objects.filter(page_id__in=page_ids).values_list("page_id", "version"))
     reader_index.store(page_ids)
+    fault_point("search.database_index_written")
     if engine():
         client = get_client()
         try:
@@ -77,6 +79,7 @@ def sync_stories(page_ids):
                 dispatched_at=timezone.now() + datetime.timedelta(seconds=RETRY_BACKOFF_MAX)
             )
             raise SearchServerUnavailable(str(exc)) from exc
+    fault_point("search.search_server_written")
     if pending:
         PendingIndexUpdate.done_many(pending)
 

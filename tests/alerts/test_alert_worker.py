@@ -7,15 +7,17 @@ import re
 import shutil
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 import pytest
 
 from alerts import tokens
-from alerts.models import AlertDelivery, ArticleAlert, Follow, Follower
-from alerts.tasks import dispatch_pending_alerts
+from alerts.models import AlertDelivery, ArticleAlert, DigestDelivery, Follow, Follower
+from alerts.tasks import dispatch_pending_alerts, send_daily_digests
 from news.models import ArticlePage
 from search.models import PendingIndexUpdate
 from tests.alerts.conftest import follow, links_in
@@ -78,9 +80,12 @@ def test_subscribe_confirm_publish_gives_one_email_with_working_unsubscribe(clie
     assert not Follow.objects.exists()
 
 
-def many_followers(topic, count):
+def many_followers(topic, count, frequency=Follower.Frequency.INSTANT):
     followers = Follower.objects.bulk_create(
-        [Follower(email=f"reader{n:05d}@example.com", confirmed_at="2026-01-01T00:00:00Z") for n in range(count)]
+        [
+            Follower(email=f"reader{n:05d}@example.com", confirmed_at="2026-01-01T00:00:00Z", frequency=frequency)
+            for n in range(count)
+        ]
     )
     Follow.objects.bulk_create(
         [Follow(follower=follower, series=topic, confirmed_at="2026-01-01T00:00:00Z") for follower in followers]
@@ -161,6 +166,29 @@ def test_a_worker_killed_at_a_fault_point_is_recovered_by_beat(worker, beat, hub
         assert 0 < lost <= django_settings.ALERT_SMTP_LANES
     else:
         assert lost == 0, f"{lost} followers got nothing"
+
+
+def test_a_digest_killed_midway_is_finished_by_beat(worker, beat, hub):
+    total = many_followers(hub, 300, frequency=Follower.Frequency.DAILY)
+    ArticlePageFactory(title="Night Ledger wraps filming", series=hub)
+    now = timezone.localtime()
+    # The digest dated today covers the 24 hours before today's send time.
+    digest_date = now.date() + timedelta(days=1 if now.hour >= django_settings.ALERT_DIGEST_HOUR else 0)
+    worker.arm("alerts.message_data_sent")
+    send_daily_digests.delay(digest_date.isoformat())  # what beat sends at ALERT_DIGEST_HOUR
+    wait_for(lambda: worker.process.poll() is not None, timeout=60, message="the worker to die mid-digest")
+
+    worker.restart()
+    beat.start(BEAT_SWEEP_SECONDS="1")
+    wait_for(
+        lambda: not DigestDelivery.objects.filter(status__in=["pending", "retrying"]).exists(),
+        timeout=120,
+        message="every digest to be sent",
+    )
+    worker.drain()
+    counts = recipients(worker)
+    assert len(counts) == total and set(counts.values()) == {1}
+    assert all(message["Subject"] == "Your Talkies digest: 1 new story" for message in worker_mail(worker))
 
 
 def test_a_refused_address_is_marked_and_skipped_later(worker, hub):

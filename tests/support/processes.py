@@ -153,9 +153,16 @@ class WorkerProcess:
             return
         marker = app.send_task("celery.accumulate", args=(1,))
         deadline = time.monotonic() + timeout
+        idle_since = None
         while time.monotonic() < deadline:
             if f"[{marker.id}] succeeded" in self.log() and not self.unfinished_tasks():
-                return
+                # A retried task logs "retry" a moment before its next
+                # "received": idle only if it stays so for a second.
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= 1.0:
+                    return
+            else:
+                idle_since = None
             time.sleep(0.1)
         pytest.fail(f"The worker is still busy {timeout}s after the test with tasks {self.unfinished_tasks()}")
 
@@ -165,8 +172,10 @@ class WorkerProcess:
             return
         queued, unfinished = self.queued_messages(), self.unfinished_tasks()
         if queued or unfinished:
+            lines = [line for line in self.output[self.started_at_line :] if any(i in line for i in unfinished)]
             pytest.fail(
-                f"An earlier test left work for the worker: {queued} message(s) queued, tasks under way {unfinished}"
+                f"An earlier test left work for the worker: {queued} message(s) queued, "
+                f"tasks under way:\n{''.join(lines)}"
             )
 
     def stop(self):
