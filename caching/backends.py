@@ -15,6 +15,7 @@ when Redis is back: what was kept from before the outage may be stale.
 import functools
 import logging
 import threading
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -33,7 +34,7 @@ class OutageLog(pybreaker.CircuitBreakerListener):
     """One line when the cache goes away, one when it is back."""
 
     def __init__(self, location):
-        self.location = location
+        self.location = without_credentials(location)
         self.last_error = None
         self.dropped_writes = False
 
@@ -52,6 +53,12 @@ class OutageLog(pybreaker.CircuitBreakerListener):
             )
         elif new_state.name == pybreaker.STATE_CLOSED:
             logger.warning("Cache available again at %s", self.location)
+
+
+def without_credentials(location):
+    """redis://user:secret@host:6379/1 as redis://host:6379/1: logs never hold the password."""
+    parts = [urlsplit(url) for url in location.split(",")]
+    return ",".join(part._replace(netloc=part.netloc.rsplit("@", 1)[-1]).geturl() for part in parts)
 
 
 _breakers = {}

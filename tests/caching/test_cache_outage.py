@@ -9,11 +9,12 @@ from django.test import Client
 
 import pytest
 
+from caching.backends import ResilientRedisCache
 from home.models import SiteSettings
 from news.models import ArticlePage
 from tests.factories import ArticlePageFactory, AuthorFactory, SectionPageFactory, UserFactory, article_form_data
 from tests.support.admin import ADMIN
-from tests.support.processes import PrivateRedis, wait_for
+from tests.support.processes import PrivateRedis, free_port, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -104,3 +105,13 @@ def test_publish_and_read_through_a_redis_outage(redis_cache, caplog):
     assert response.status_code == 200 and "Before the outage" in response.content.decode()
     assert read("/").status_code == 200
     assert len(outage_lines(caplog, "Cache unavailable")) == 2  # once per outage
+
+
+def test_the_outage_line_names_the_server_without_its_password(caplog):
+    port = free_port()  # nothing listens there
+    cache = ResilientRedisCache(f"redis://:hunter2@127.0.0.1:{port}/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+    with caplog.at_level(logging.ERROR, logger="caching.backends"):
+        assert cache.get("anything", "missed") == "missed"
+        assert cache.get("anything else", "missed") == "missed"
+    (line,) = outage_lines(caplog, "Cache unavailable")
+    assert f"redis://127.0.0.1:{port}/0" in line.message and "hunter2" not in line.message
