@@ -107,7 +107,7 @@ def worker(celery_worker_process):
     celery_worker_process.begin_test()
     yield celery_worker_process
     celery_worker_process.disarm()
-    celery_worker_process.drain(timeout=60)
+    celery_worker_process.drain(timeout=120)
     # Shown by pytest only when the test failed.
     print("--- worker log (tail) ---\n" + celery_worker_process.log()[-4000:])
 

@@ -164,7 +164,10 @@ class WorkerProcess:
             else:
                 idle_since = None
             time.sleep(0.1)
-        pytest.fail(f"The worker is still busy {timeout}s after the test with tasks {self.unfinished_tasks()}")
+        pytest.fail(
+            f"The worker is still busy {timeout}s after the test with tasks {self.unfinished_tasks()}; "
+            f"its log since the test started ends:\n{self.log()[-3000:]}"
+        )
 
     def assert_idle(self):
         """Nothing queued and nothing under way: a test starts from a clean queue."""
