@@ -168,8 +168,13 @@ def test_series_hub_shows_seasons_stories_and_franchise_stories(client, newsroom
     SeriesSeason.objects.create(page=series, number=1, episode_count=13, summary="The first case.")
     SeriesSeason.objects.create(page=series, number=2, summary="In production.")
     franchise_only = ArticlePageFactory(parent=newsroom["section"], title="Ironbound slate", tags=[newsroom["marvel"]])
+    series.network, series.status = "Northlight+", "cancelled"
+    series.save_revision().publish()
     tree = page_tree(client.get(series.url))
     assert tree.xpath("string(//h1)") == "Night Ledger"
+    facts = tree.xpath("//p[@class='hub-header__facts']")[0]
+    assert " ".join(facts.text_content().split()) == "Northlight+ · Cancelled"
+    assert facts.xpath("span[contains(@class, 'status--cancelled')]/text()") == ["Cancelled"]
     assert tree.xpath("//ol[@class='season-list']/li/h3/text()") == ["Season 1", "Season 2"]
     assert "Premiere date to be announced" in tree.xpath("string(//ol[@class='season-list'])")
     hub_stories = tree.xpath("//section[@aria-labelledby='hub-stories-heading']//h3/a/text()")
