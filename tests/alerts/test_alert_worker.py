@@ -139,16 +139,14 @@ def test_a_worker_killed_at_a_fault_point_is_recovered_by_beat(worker, beat, hub
     total = many_followers(hub, 1000)
     worker.arm(point)
     ArticlePageFactory(title="Night Ledger wraps filming", series=hub)
-    wait_for(lambda: worker.process.poll() is not None, timeout=120, message=f"the worker to die at {point}")
+    worker.died_at(point)
     received_before_kill = len(worker.smtp.messages)
     assert received_before_kill < total
 
-    worker.restart()
     # Recovery from beat's own sweep, every second, of work untouched for 2 s.
-    beat.start(BEAT_SWEEP_SECONDS="1")
-    wait_for(
+    worker.recover_through(
+        beat,
         lambda: not AlertDelivery.objects.filter(status__in=["pending", "retrying"]).exists(),
-        timeout=180,
         message="every delivery to be sent",
     )
     assert "(alerts.tasks.dispatch_pending_alerts)" in beat.log()
@@ -176,13 +174,10 @@ def test_a_digest_killed_midway_is_finished_by_beat(worker, beat, hub):
     digest_date = now.date() + timedelta(days=1 if now.hour >= django_settings.ALERT_DIGEST_HOUR else 0)
     worker.arm("alerts.message_data_sent")
     send_daily_digests.delay(digest_date.isoformat())  # what beat sends at ALERT_DIGEST_HOUR
-    wait_for(lambda: worker.process.poll() is not None, timeout=60, message="the worker to die mid-digest")
-
-    worker.restart()
-    beat.start(BEAT_SWEEP_SECONDS="1")
-    wait_for(
+    worker.died_at("alerts.message_data_sent")
+    worker.recover_through(
+        beat,
         lambda: not DigestDelivery.objects.filter(status__in=["pending", "retrying"]).exists(),
-        timeout=120,
         message="every digest to be sent",
     )
     worker.drain()

@@ -32,11 +32,9 @@ def test_an_index_update_killed_midway_is_finished_by_beat(client, settings, wor
     point_reader_search_at(settings, worker.reader_search_url)
     worker.arm(point)
     ArticlePageFactory(parent=SectionPageFactory(slug="news"), title="Okapiword casting news")
-    wait_for(lambda: worker.process.poll() is not None, timeout=60, message=f"the worker to die at {point}")
+    worker.died_at(point)
     assert PendingIndexUpdate.objects.exists()  # the outbox row outlives the worker
 
-    worker.restart()
-    beat.start(BEAT_SWEEP_SECONDS="1")
-    wait_for(lambda: not PendingIndexUpdate.objects.exists(), timeout=60, message="beat to finish the update")
+    worker.recover_through(beat, lambda: not PendingIndexUpdate.objects.exists(), message="beat to finish the update")
     assert "(search.tasks.dispatch_pending_index_updates)" in beat.log()
     assert search_from_index(client, "okapiword") == ["Okapiword casting news"]  # once, not twice

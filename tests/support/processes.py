@@ -105,6 +105,17 @@ class WorkerProcess:
     def disarm(self):
         Path(self.extra_env["TALKIES_FAULT_POINTS_FILE"]).unlink(missing_ok=True)
 
+    def died_at(self, point, timeout=120):
+        """Wait for the SIGKILL an armed fault point gives the worker."""
+        wait_for(lambda: self.process.poll() is not None, timeout=timeout, message=f"the worker to die at {point}")
+
+    def recover_through(self, beat, finished, message, timeout=180):
+        """Start again, as a supervisor would, and let a real beat (sweeping
+        every second) hand out what the dead worker held until `finished()`."""
+        self.restart()
+        beat.start(BEAT_SWEEP_SECONDS="1")
+        wait_for(finished, timeout=timeout, message=message)
+
     def begin_test(self):
         """From here on `log()` shows only what the current test's work wrote."""
         self.test_from_line = len(self.output)
