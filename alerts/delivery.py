@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from alerts.mail import Abandoned, begin_handoffs
 from alerts.models import Delivery, Follower
-from operations.faults import fault_point
+from operations.faults import armed, die, fault_point
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -152,9 +152,11 @@ def commit_then(end_of_data):
     and its commit point is the last thing its commit does.
     """
     database = transaction.get_connection()
+    dies_in_window = armed("alerts.committed_before_end_of_data")
     if database.vendor != "postgresql":
         transaction.commit()
-        fault_point("alerts.committed_before_end_of_data")
+        if dies_in_window:
+            die()
         end_of_data()
         return
     from psycopg import pq
@@ -162,7 +164,8 @@ def commit_then(end_of_data):
     pgconn = database.connection.pgconn
     pgconn.send_query(b"COMMIT")
     try:
-        fault_point("alerts.committed_before_end_of_data")
+        if dies_in_window:
+            die()
         end_of_data()
     finally:
         failure = None
