@@ -47,8 +47,15 @@ class WorkerProcess:
     def start(self):
         from config.celery import app
 
-        # Messages left on a shared broker (Redis) by earlier runs must not run here.
+        # Messages left on a shared broker (Redis) by earlier runs must not run
+        # here. Purging empties the queues only: a message a killed worker of
+        # an earlier run held waits in Redis's unacked set, and the first
+        # worker to start after its visibility timeout puts it back.
         app.control.purge()
+        with app.connection_for_write() as connection:
+            if connection.transport.driver_type == "redis":
+                channel = connection.default_channel
+                channel.client.delete(channel.unacked_key, channel.unacked_index_key, channel.unacked_mutex_key)
         return self.restart()
 
     def restart(self):
