@@ -217,7 +217,8 @@ def search(results):
         if name in latency:
             figures = latency[name]
             lines.append(
-                f"- The search page in process, {figures['requests']} searches, nothing kept, {label}: "
+                f"- The search page in process, {figures['requests']} searches, no results kept (story cards kept, "
+                f"as deployed), {label}: "
                 f"p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms."
             )
     return "\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if lines[1:] else "")

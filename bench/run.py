@@ -486,11 +486,13 @@ def main():
         results["images"] = probe(env, "images")
         results["queries_per_page"] = probe(env, "queries")
         results["page_cache_off_in_process"] = probe(env, "after_publish")
-        results["search"] = {"database_postgresql": probe(env, "search")}
+        # Every search a first search (no results kept), story cards kept as deployed.
+        search_settings = {"FRAGMENT_CACHE_SECONDS": "600", "SEARCH_RESULTS_SECONDS": "0"}
+        results["search"] = {"database_postgresql": probe({**env, **search_settings}, "search")}
 
         osmem = start_osmem()
         servers.append(osmem)
-        search_env = {**env, "OPENSEARCH_URL": osmem.url}
+        search_env = {**env, **search_settings, "OPENSEARCH_URL": osmem.url}
         results["newsroom"]["reindex"] = probe(search_env, "reindex")
         results["search"]["opensearch_osmem"] = probe(search_env, "search")
         results["search_quality"].update(sqlite_search_quality(workdir, var_dir))

@@ -15,12 +15,11 @@ from datetime import timedelta
 
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Case,
-    Exists,
     ExpressionWrapper,
     FloatField,
     IntegerField,
-    OuterRef,
     Q,
     Value,
     When,
@@ -54,14 +53,22 @@ SNIPPET_LENGTH = 240
 # The search server's recency decay: halves at RECENCY_SCALE_DAYS (search.elasticsearch.RECENCY).
 RECENCY_SCALE_DAYS = 90
 RECENCY_STEPS_DAYS = (15, 45, 75, 105, 135, 165, 210)
-# Rank = concepts matched x MATCHED_CONCEPT + field points (search.reader_index.FIELD_POINTS)
+# Rank (rank_sql) = concepts matched x MATCHED_CONCEPT + field points (search.reader_index.FIELD_POINTS)
 # + text rank (0..1) x TEXT_RANK + WHOLE_PHRASE + tag bonus (4 or more) + recency (0..1).
 MATCHED_CONCEPT = 100
 TEXT_RANK = 2
 WHOLE_PHRASE = 3
-RANK = (
-    f"t.matched * {MATCHED_CONCEPT} + t.fields + t.text_rank * {TEXT_RANK} + t.phrase * {WHOLE_PHRASE} + o.base_rank"
-)
+
+
+def rank_sql(hits):
+    """The rank of a match, from the text columns of `hits` (the hits table,
+    or the documents' own row) and the story's base rank in `o`."""
+    return (
+        f"{hits}.matched * {MATCHED_CONCEPT} + {hits}.fields + {hits}.text_rank * {TEXT_RANK} "
+        f"+ {hits}.phrase * {WHOLE_PHRASE} + o.base_rank"
+    )
+
+
 # The text index's hits, a common table expression of the search statement.
 TEXT_HITS = "talkies_text_hits"
 
@@ -197,16 +204,17 @@ class DatabaseReaderSearch:
 
         flags = {}
         if values := request.filters.get("franchise"):
-            links = ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("page_id"), tag__slug__in=values)
-            flags["franchise"] = flag(Exists(links))
+            # IN, not EXISTS: the links are read once into a hash, not probed per story.
+            tagged = ArticleFranchiseTag.objects.filter(tag__slug__in=values).values("content_object_id")
+            flags["franchise"] = flag(Q(page_id__in=tagged))
         if values := request.filters.get("series"):
             flags["series"] = flag(Q(series__slug__in=values))
         if values := request.filters.get("section"):
             paths = SectionPage.objects.filter(slug__in=values, depth=3).values("path")
             flags["section"] = flag(Q(section_path__in=paths))
         if values := request.filters.get("author"):
-            credits = ArticleAuthor.objects.filter(page_id=OuterRef("page_id"), author__slug__in=values)
-            flags["author"] = flag(Exists(credits))
+            credited = ArticleAuthor.objects.filter(author__slug__in=values).values("page_id")
+            flags["author"] = flag(Q(page_id__in=credited))
         if since := request.published_since:
             flags["date"] = flag(Q(published_at__gte=since))
         return flags
@@ -224,7 +232,7 @@ class DatabaseReaderSearch:
                 naming_one.append(pk)
         whens = [
             When(
-                Exists(ArticleFranchiseTag.objects.filter(content_object_id=OuterRef("page_id"), tag_id__in=ids)),
+                page_id__in=ArticleFranchiseTag.objects.filter(tag_id__in=ids).values("content_object_id"),
                 then=Value(bonus),
             )
             for ids, bonus in ((naming_all, 4 * len(request.concepts) + 5), (naming_one, 4))
@@ -249,12 +257,21 @@ class DatabaseReaderSearch:
         what the facets, filters and ranking read; the stories shown are
         loaded through `cards()`, which checks them again."""
         documents = ReaderDocument.objects.order_by()
-        if text:
+        hit_columns = {}
+        if text and self.index.hits_in_documents:
+            condition, params, columns = self.index.hit_columns(text)
+            documents = documents.filter(RawSQL(condition, params, output_field=BooleanField()))
+            hit_columns = {
+                name: RawSQL(sql, column_params, output_field=FloatField())
+                for name, (sql, column_params) in columns.items()
+            }
+        elif text:
             documents = documents.filter(page_id__in=RawSQL(f"SELECT page_id FROM {TEXT_HITS}", ()))
         base_rank = self.tag_bonus(request) + self.recency() if text else Value(0.0)
         return documents.annotate(
             age=self.age_bucket(),
             base_rank=ExpressionWrapper(base_rank, output_field=FloatField()),
+            **hit_columns,
             **{f"ok_{name}": expression for name, expression in flags.items()},
         ).values_list(
             "page_id",
@@ -263,6 +280,7 @@ class DatabaseReaderSearch:
             "section_path",
             "age",
             "base_rank",
+            *hit_columns,
             *[f"ok_{name}" for name in flags],
         )
 
@@ -277,9 +295,11 @@ class DatabaseReaderSearch:
         match_sql, params = query.sql_with_params()
         flag_columns = "".join(f", o.{quote('ok_' + name)}" for name in flags)
         ranked = ["pk", "series_id", "published_at", "section_path", "age", "rank", *[f"ok_{name}" for name in flags]]
-        if text:
+        if text and self.index.hits_in_documents:
+            rank, source, prefix = rank_sql("o"), "FROM o", ""
+        elif text:
             hits_sql, hits_params = self.index.hits_sql(text)
-            rank = RANK
+            rank = rank_sql("t")
             source = f"FROM o JOIN {TEXT_HITS} t ON t.page_id = o.page_id"
             prefix = f"{TEXT_HITS} (page_id, text_rank, matched, fields, phrase) AS ({hits_sql}), "
             params = (*hits_params, *params)
@@ -306,9 +326,11 @@ class DatabaseReaderSearch:
             f"SELECT 'series', CAST(c.id AS TEXT), p.slug, p.title, c.n, 0 FROM ("
             f"SELECT m.series_id AS id, COUNT(*) AS n FROM m WHERE {passing('series')} GROUP BY m.series_id) c "
             f"JOIN {page_table} p ON p.id = c.id",
-            f"SELECT 'section', c.path, p.slug, p.title, c.n, 0 FROM ("
+            # Looked up per value: a join on the path has the planner scan every page.
+            f"SELECT 'section', c.path, (SELECT p.slug FROM {page_table} p WHERE p.path = c.path), "
+            f"(SELECT p.title FROM {page_table} p WHERE p.path = c.path), c.n, 0 FROM ("
             f"SELECT m.section_path AS path, COUNT(*) AS n FROM m WHERE {passing('section')} "
-            f"GROUP BY m.section_path) c JOIN {page_table} p ON p.path = c.path",
+            f"GROUP BY m.section_path) c",
             f"SELECT 'date', CAST(m.age AS TEXT), NULL, NULL, COUNT(*), 0 FROM m "
             f"WHERE {passing('date')} GROUP BY m.age",
             f"SELECT 'franchise', CAST(c.id AS TEXT), f.slug, f.name, c.n, 0 FROM ("
@@ -337,7 +359,7 @@ class DatabaseReaderSearch:
                 total = count
             elif kind == "hit":
                 hits.append((position, int(key)))
-            else:
+            elif kind == "date" or slug is not None:
                 counts[kind][key] = (slug, label, count)
         return total, counts, [pk for _, pk in sorted(hits)]
 

@@ -162,6 +162,47 @@ class PostgresReaderIndex:
     # The tsvector weight each field group carries (see migration 0005).
     FIELD_WEIGHTS = {"title": "A", "summary": "B", "names": "D", "body": "C"}
 
+    # The hits are columns of the documents' own scan (`hit_columns`), not
+    # a table of their own joined back to the documents.
+    hits_in_documents = True
+
+    def hit_columns(self, query):
+        """`hits_sql`'s columns as expressions over the document's own row
+        (`vector`), with the condition that finds the rows through the GIN
+        index: (condition, params, {column: (sql, params)}). Each query
+        built from constants is folded to a constant when the statement is
+        planned, so repeating it costs nothing per row. A broad query
+        matches a quarter of the archive; scanning the documents once
+        rather than joining the hits back to them halves its cost."""
+        concepts = [self.concept_sql(phrases) for phrases in query.concepts]
+        any_sql = " || ".join(sql for sql, _ in concepts)
+        any_params = [value for _, params in concepts for value in params]
+        matched_sql = " + ".join(f"(vector @@ {sql})::int" for sql, _ in concepts)
+        matched_params = any_params
+        fields_sql = " + ".join(
+            f"{FIELD_POINTS[group]} * (vector @@ {self.labelled(sql, label)})::int"
+            for sql, _ in concepts
+            for group, label in self.FIELD_WEIGHTS.items()
+        )
+        fields_params = [value for _, params in concepts for _ in self.FIELD_WEIGHTS for value in params]
+        columns = {
+            "text_rank": (f"ts_rank_cd('{self.WEIGHTS}', vector, {any_sql}, 1 | 32)", any_params),
+            # Where every concept is required, every row found matched them all.
+            "matched": (matched_sql, matched_params) if not query.every_concept else (str(len(concepts)), []),
+            "fields": (fields_sql, fields_params),
+            "phrase": (
+                (f"(vector @@ phraseto_tsquery('{self.CONFIG}', %s))::int", [query.phrase])
+                if query.phrase
+                else ("0", [])
+            ),
+        }
+        wanted = " && ".join(sql for sql, _ in concepts) if query.every_concept else any_sql
+        condition = f"vector @@ ({wanted})"
+        if not query.every_concept:
+            condition += f" AND ({matched_sql}) >= %s"
+            return condition, [*any_params, *matched_params, query.minimum], columns
+        return condition, any_params, columns
+
     def hits_sql(self, query):
         """(page_id, text_rank 0..1, concepts matched, field points, whole phrase matched).
 
@@ -263,6 +304,8 @@ class PostgresReaderIndex:
 
 class SqliteReaderIndex:
     TABLE = "search_readerdocument_fts"
+    # FTS5's rank and column filters are read in its own table (`hits_sql`).
+    hits_in_documents = False
     # bm25 weights per column, in DOCUMENT_FIELDS order.
     BM25 = "bm25(search_readerdocument_fts, 4.0, 2.0, 3.0, 2.0, 1.0, 1.0)"
     # -bm25 is unbounded; r / (r + SCALE) maps it into 0..1 like PostgreSQL's rank.

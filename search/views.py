@@ -1,6 +1,7 @@
 import hashlib
 import logging
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -18,7 +19,6 @@ from search.query import FACETS, BadSearchRequest, clean_text, parse
 
 FACET_LABELS = {"franchise": "Franchise", "series": "Series", "section": "Section", "author": "Author"}
 SUGGEST_MIN_LENGTH = 2
-SEARCH_RESULTS_SECONDS = 60
 
 
 logger = logging.getLogger(__name__)
@@ -72,18 +72,18 @@ def run_search(search_request, http_request):
 
 
 def kept_database_results(http_request, search_request, load):
-    """The database's results for this exact search, kept for a minute under
-    the page cache's generation: a reader search runs the same few queries
+    """The database's results for this exact search, kept (a minute by
+    default, SEARCH_RESULTS_SECONDS) under the page cache's generation: a reader search runs the same few queries
     all day (a show's name the night it premieres), and the database index is
     written in the publish's own transaction, so a publish, unpublish, move or
     restriction, which all start a new generation, is never hidden by it. The
     search server's results are not kept: its index is written after the
     publish, by the worker. The query log still counts every search."""
-    if not fragment_cache_enabled(http_request):
+    if not fragment_cache_enabled(http_request) or not settings.SEARCH_RESULTS_SECONDS:
         return load()
     identity = repr((search_request.params(), search_request.page))
     key = f"search-results:{hashlib.sha256(identity.encode()).hexdigest()}"
-    return kept_for_generation(key, load, seconds=SEARCH_RESULTS_SECONDS)
+    return kept_for_generation(key, load, seconds=settings.SEARCH_RESULTS_SECONDS)
 
 
 @require_GET

@@ -248,6 +248,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Reader-page fragments (a story's body, byline, related stories) are cached
 # under the same generation, so that a page-cache miss renders fast too.
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", PAGE_CACHE_SECONDS)
+# The database search's results for one exact search are kept this long
+# under the same generation (0: every search runs the query).
+SEARCH_RESULTS_SECONDS = env_int("SEARCH_RESULTS_SECONDS", 60)
 # With a per-process cache, processes share the cache generation through a file.
 PAGE_CACHE_GENERATION_FILE = None if CACHE_URL else str(VAR_DIR / "page-cache-generation")
 
