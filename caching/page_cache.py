@@ -47,7 +47,7 @@ REQUEST_TOKENS = ContextVar("talkies_request_tokens", default=None)
 HEADER = "X-Page-Cache"
 # Query strings a reader page uses; any other makes the request uncacheable,
 # so random query strings cannot fill the cache.
-CACHEABLE_PARAMS = {"page"}
+CACHEABLE_PARAMS = {"page", "updates"}
 # Campaign and click identifiers that social networks, newsletters and ads
 # append to links. A story that spikes is mostly reached through such links:
 # they are dropped before anything reads the request, so those readers share

@@ -58,9 +58,10 @@ sub vcl_recv {
         set req.url = regsuball(req.url, "(?<=[?&])(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|twclid|ref_src|_ga)=[^&]*(&|$)", "");
         set req.url = regsub(req.url, "[?&]$", "");
     }
-    # Pagination is the only query string a reader page uses; any other
-    # bypasses the cache so that random query strings cannot fill it.
-    if (req.url ~ "\?" && req.url !~ "\?page=[0-9]+$") {
+    # Pagination (of a listing, or of a live story's updates) is the only
+    # query string a reader page uses; any other bypasses the cache so that
+    # random query strings cannot fill it.
+    if (req.url ~ "\?" && req.url !~ "\?(page|updates)=[0-9]+$") {
         return (pass);
     }
     # Other cookies (the CSRF token, analytics) do not change a reader page.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("follow/", include("alerts.urls")),
     path("comments/", include("comments.urls")),
+    path("live/", include("live.urls")),
     path("", include("news.urls")),
 ]
 

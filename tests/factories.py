@@ -15,6 +15,7 @@ from factory.django import DjangoModelFactory
 
 from alerts.models import ArticleAlert
 from home.models import HomePage
+from live.models import LiveCoverage, LiveUpdate
 from news.models import (
     ArticleAuthor,
     ArticlePage,
@@ -252,3 +253,51 @@ def workflow_action(client, page, action, comment=""):
     """Press a workflow button ("approve", "reject") on `page`'s current task, as the admin does."""
     state = page.current_workflow_task_state
     return client.post(f"{ADMIN}/pages/workflow/action/{page.pk}/{action}/{state.pk}/", {"comment": comment})
+
+
+class LiveCoverageFactory(DjangoModelFactory):
+    """A story opened for live coverage, running since an hour ago."""
+
+    class Meta:
+        model = LiveCoverage
+
+    page = factory.SubFactory(ArticlePageFactory)
+    starts_at = factory.LazyFunction(lambda: hours_ago(1))
+
+
+class LiveUpdateFactory(DjangoModelFactory):
+    """An update of a live story. Pass `authors=[...]` for its byline."""
+
+    class Meta:
+        model = LiveUpdate
+        skip_postgeneration_save = True
+
+    coverage = factory.SubFactory(LiveCoverageFactory)
+    headline = factory.Sequence(lambda n: f"Update {n}")
+    body = factory.LazyFunction(lambda: [("paragraph", "<p>Something just happened.</p>")])
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.authors.set(extracted)
+
+
+def live_update_form_data(*, author=None, headline="", body="<p>Text.</p>", key_event=False, pinned=False):
+    """The live desk's update form as the admin posts it."""
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+    data = {
+        "action": "post",
+        "update": {
+            "headline": headline,
+            "body": streamfield([("paragraph", rich_text(body))]),
+        },
+    }
+    data = nested_form_data(data)
+    if author is not None:
+        data["update-authors"] = [author.pk]
+    if key_event:
+        data["update-key_event"] = "on"
+    if pinned:
+        data["update-pinned"] = "on"
+    return data

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "news",
     "editorial",
     "comments",
+    "live",
     "search",
     "alerts",
     "bench",

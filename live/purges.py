@@ -1,0 +1,29 @@
+"""What the caches drop when live coverage changes: the story, its updates
+fragment and feed, and the listings that show it (home, its section, its
+series hub, franchise and author pages: caching.page_cache.edge_urls)."""
+
+from django.urls import reverse
+
+from caching.page_cache import purge_edge_cache, purge_page_cache
+from live.models import LiveCoverage, LiveUpdate
+from news.models import ArticlePage
+
+
+def live_edge_urls(page, root_url):
+    """A live story's updates are also served by the fragment readers'
+    browsers poll and by the story's feed of updates."""
+    if not LiveCoverage.objects.filter(page_id=page.pk).exists():
+        return []
+    return [
+        root_url + reverse("live:updates_fragment", args=[page.pk]),
+        root_url + reverse("live:updates_feed", args=[page.pk]),
+    ]
+
+
+def purge_live_story(sender, instance, **kwargs):
+    purge_page_cache()
+    page_id = instance.coverage_id if isinstance(instance, LiveUpdate) else instance.page_id
+    # Gone when the coverage goes with its story; the story's own deletion purges then.
+    page = ArticlePage.objects.filter(pk=page_id).first()
+    if page is not None:
+        purge_edge_cache(instance=page)
