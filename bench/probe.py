@@ -120,6 +120,9 @@ def timed_search(rounds=5):
             degraded = degraded or b"simpler mode" in response.content
     return {
         "queries": [params.get("q") or f"franchise={params['franchise']}" for params in queries],
+        # As the run's environment set them (bench/run.py).
+        "story_cards_kept": bool(settings.FRAGMENT_CACHE_SECONDS),
+        "results_kept": bool(settings.SEARCH_RESULTS_SECONDS),
         "requests": len(timings),
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(percentile(timings, 0.95), 1),

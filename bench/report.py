@@ -203,6 +203,12 @@ def pictures(results):
     )
 
 
+def kept_in_search(figures):
+    if figures.get("story_cards_kept"):
+        return "no results kept (story cards kept, as deployed)"
+    return "nothing kept"
+
+
 def search(results):
     quality = results.get("search_quality", {})
     rows = []
@@ -217,8 +223,7 @@ def search(results):
         if name in latency:
             figures = latency[name]
             lines.append(
-                f"- The search page in process, {figures['requests']} searches, no results kept (story cards kept, "
-                f"as deployed), {label}: "
+                f"- The search page in process, {figures['requests']} searches, {kept_in_search(figures)}, {label}: "
                 f"p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms."
             )
     return "\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if lines[1:] else "")
