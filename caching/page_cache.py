@@ -205,7 +205,9 @@ def is_cacheable_response(request, response):
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
     cache_control = response.get("Cache-Control", "")
-    return not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+    # s-maxage: the response says when it goes stale (a banner at its
+    # expiry), which no purge would announce; kept pages wait for a purge.
+    return not any(word in cache_control for word in ("private", "no-cache", "no-store", "s-maxage"))
 
 
 def cache_key(request):

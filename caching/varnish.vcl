@@ -38,6 +38,10 @@ sub vcl_recv {
         ban("obj.status != 0");
         return (synth(200, "Banned"));
     }
+    # The app answers with an ESI include where a page shows the
+    # breaking-news banner (live/banner.py), which Varnish fills in from its
+    # own copy of the banner: a banner comes and goes without a page purged.
+    set req.http.Surrogate-Capability = "varnish=ESI/1.0";
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
@@ -77,9 +81,19 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
+    if (beresp.http.Surrogate-Control ~ "ESI/1.0") {
+        unset beresp.http.Surrogate-Control;
+        set beresp.do_esi = true;
+    }
     if (beresp.status != 200 || beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "(private|no-cache|no-store)") {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
+        return (deliver);
+    }
+    # A fragment that must go at a known time (the banner at its expiry)
+    # says how long in s-maxage, and is never served past it.
+    if (beresp.http.Cache-Control ~ "s-maxage") {
+        set beresp.grace = 0s;
         return (deliver);
     }
     # Purged on every change, so it can be kept a while; grace serves the

@@ -6,8 +6,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from live.api import LiveUpdatesAPIViewSet
 from news.api import api_router
 from operations.health import healthz
+
+api_router.register_endpoint("live-updates", LiveUpdatesAPIViewSet)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

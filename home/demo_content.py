@@ -238,3 +238,49 @@ PARAGRAPHS = [
     "The score, recorded with a small string section, has become a talking point of its own.",
     "Writers have hinted at a time jump, which would explain the new faces in the latest images.",
 ]
+
+# Live stories: one that ended (as it happened) and one still running.
+# Times are minutes from the start of coverage; (headline, text, flags).
+DEMO_EMBED_URL = "https://www.youtube.com/watch?v=talkies-demo-trailer"
+LIVE_STORIES = [
+    {
+        "title": "Live: the Starlight Awards as they happened",
+        "slug": "starlight-awards-live",
+        "section": "news",
+        "franchise": "Awards Season",
+        "standfirst": "Every winner, every speech and every snub from the Starlight Awards, minute by minute.",
+        "starts_hours_ago": 50,
+        "ends_after_minutes": 235,
+        "updates": [
+            (0, "Red carpet opens", "The arrivals line is already three deep as the first nominees step out.", ""),
+            (12, "", "Mara Quill arrives in midnight blue and tells us she has 'no speech, on purpose'.", "image"),
+            (25, "Ceremony under way", "The host opens with a sketch about streaming algorithms.", "key"),
+            (38, "Best animated series: Midnight Cartoons' 'Paper Moons'", "The first award of the night.", "key"),
+            (52, "", "The host's monologue, in full, from the official channel.", "embed"),
+            (64, "", "A quiet moment as the room stands for the in-memoriam reel.", ""),
+            (80, "Best supporting actor: Theo Marsh, 'Night Ledger'", "Marsh thanks his dog, twice.", "key"),
+            (95, "", "Backstage, Marsh says season three scripts are 'darker than the last'.", "quote"),
+            (120, "", "Second half under way after a long break.", ""),
+            (141, "Best limited series: 'Harbor Lights'", "Harbor Pictures takes its first award of the night.", ""),
+            (170, "", "The surprise of the night: no award yet for the favourite, 'Starfall: Drift'.", ""),
+            (198, "Best actress: Mara Quill", "A standing ovation. Quill did, in the end, have a speech.", "key"),
+            (220, "Best drama: 'Night Ledger'", "Streamline's first win in the top category.", "key"),
+            (235, "That's a wrap", "Thanks for following along. Our full list of winners follows.", ""),
+        ],
+    },
+    {
+        "title": "Live: the Starfall Saga panel at Comic Horizon",
+        "slug": "starfall-comic-horizon-live",
+        "section": "news",
+        "franchise": "Starfall Saga",
+        "standfirst": "Harbor Pictures brings the cast of Starfall to Hall C. Keep it locked for updates.",
+        "starts_hours_ago": 0.75,
+        "ends_after_minutes": None,
+        "updates": [
+            (0, "Hall C is full", "Fans queued overnight; the doors opened ten minutes early.", "pin"),
+            (9, "", "The moderator promises 'one thing you have not seen'.", ""),
+            (21, "The cast takes the stage", "Six of the principal cast, and the director.", "key"),
+            (33, "", "First look: a 40-second clip of the new ship. The hall goes quiet.", ""),
+        ],
+    },
+]

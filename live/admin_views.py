@@ -31,9 +31,11 @@ def story_for(request, page_id):
 
 
 def new_update_form(request, data=None):
-    # The writer's own byline, where their account is linked to an author.
+    # The writer's own byline, where their name is an author's; a paragraph
+    # ready to type into.
     own = Author.objects.filter(name=request.user.get_full_name()).values_list("pk", flat=True)
-    return LiveUpdateForm(data, initial={"authors": list(own)}, prefix="update")
+    body = LiveUpdate._meta.get_field("body").stream_block.to_python([{"type": "paragraph", "value": ""}])
+    return LiveUpdateForm(data, initial={"authors": list(own), "body": body}, prefix="update")
 
 
 def coverage_desk(request, page_id):

@@ -2,10 +2,14 @@
 post to it without a page lock or a page revision each."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from wagtail.api import APIField
 from wagtail.fields import StreamField
+
+from rest_framework import serializers
 
 from live.blocks import LiveUpdateBodyBlock
 from news.models import ArticlePage
@@ -92,11 +96,26 @@ class LiveUpdate(models.Model):
 
     objects = LiveUpdateQuerySet.as_manager()
 
+    api_fields = [
+        APIField("story", serializer=serializers.IntegerField(source="coverage_id")),
+        APIField("posted_at"),
+        APIField("edited_at"),
+        APIField("headline"),
+        APIField("byline", serializer=serializers.ListField(child=serializers.CharField(), source="byline_names")),
+        APIField("key_event"),
+        APIField("pinned"),
+        APIField("body"),
+    ]
+
     class Meta:
         indexes = [models.Index(fields=["coverage", "-posted_at"], name="live_update_timeline")]
 
     def __str__(self):
         return self.headline or f"Update {self.pk}"
+
+    @property
+    def byline_names(self):
+        return [author.name for author in self.authors.all()]
 
     @property
     def anchor(self):
@@ -150,3 +169,47 @@ class LiveUpdateChange(models.Model):
             key_event=update.key_event,
             pinned=update.pinned,
         )
+
+
+class BreakingNewsBannerQuerySet(models.QuerySet):
+    def showing(self, now=None):
+        """Banners up now, the one to show first."""
+        now = now or timezone.now()
+        return self.filter(starts_at__lte=now, expires_at__gt=now).order_by("-priority", "-starts_at", "-pk")
+
+
+class BreakingNewsBanner(models.Model):
+    """A line above every reader page for urgent news, until it expires."""
+
+    class Priority(models.IntegerChoices):
+        DEVELOPING = 1, "Developing"
+        BREAKING = 2, "Breaking"
+
+    text = models.CharField(max_length=160, help_text="One line, e.g. 'Night Ledger wins best drama'.")
+    link = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Often the live story. Readers follow it from the banner.",
+    )
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices,
+        default=Priority.BREAKING,
+        help_text="Of two banners up at once, the higher priority shows.",
+    )
+    starts_at = models.DateTimeField(default=timezone.now, help_text="When it goes up: now, unless set later.")
+    expires_at = models.DateTimeField(help_text="When it comes down by itself.")
+
+    objects = BreakingNewsBannerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "breaking-news banner"
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        if self.expires_at and self.starts_at and self.expires_at <= self.starts_at:
+            raise ValidationError({"expires_at": "The banner must come down after it goes up."})

@@ -2,9 +2,14 @@
 fragment and feed, and the listings that show it (home, its section, its
 series hub, franchise and author pages: caching.page_cache.edge_urls)."""
 
+from django.db import transaction
 from django.urls import reverse
 
+from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
+from wagtail.models import Site
+
 from caching.page_cache import purge_edge_cache, purge_page_cache
+from live.banner import forget_banner
 from live.models import LiveCoverage, LiveUpdate
 from news.models import ArticlePage
 
@@ -27,3 +32,20 @@ def purge_live_story(sender, instance, **kwargs):
     page = ArticlePage.objects.filter(pk=page_id).first()
     if page is not None:
         purge_edge_cache(instance=page)
+
+
+def purge_banner(**kwargs):
+    """A banner set, changed or taken down: every page shows it on its next
+    request, through Varnish (the fragment its ESI include fetches) or not."""
+    forget_banner()
+    transaction.on_commit(forget_banner, robust=True)
+    if not get_backends():
+        return
+    urls = [site.root_url + reverse("live:breaking_news") for site in Site.objects.all()]
+
+    def purge():
+        batch = PurgeBatch()
+        batch.add_urls(urls)
+        batch.purge()
+
+    transaction.on_commit(purge, robust=True)

@@ -6,11 +6,12 @@ like any reader page (the page cache, then Varnish), purged when an update
 is posted, edited or removed (live.purges)."""
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 
+from live.banner import current_banner
 from live.models import UPDATES_PER_PAGE, LiveCoverage
 
 FEED_LENGTH = 50
@@ -77,3 +78,12 @@ class LiveUpdatesFeed(Feed):
 
     def item_author_name(self, update):
         return ", ".join(author.name for author in update.authors.all())
+
+
+def breaking_news(request):
+    """The banner alone, for Varnish's ESI include: kept by Varnish until
+    it changes (purged) or until the banner's expiry, whichever is first."""
+    html, seconds = current_banner()
+    response = HttpResponse(html)
+    patch_cache_control(response, public=True, max_age=0, s_maxage=max(1, int(seconds)))
+    return response

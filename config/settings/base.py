@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache, so that cached pages get the header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before the page cache: fills the banner into cached pages too.
+    "live.banner.BreakingNewsMiddleware",
     "caching.page_cache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -413,6 +415,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": BEAT_SWEEP_SECONDS,
     },
     "add-new-search-words": {"task": "search.tasks.add_new_words", "schedule": BEAT_SWEEP_SECONDS / 2},
+    "refresh-live-status": {"task": "live.tasks.refresh_live_status", "schedule": BEAT_SWEEP_SECONDS},
     # Stamps the worker's heartbeat; beat stamps its own as it schedules it.
     "heartbeat": {
         "task": "operations.heartbeat",
@@ -425,6 +428,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=ALERT_DIGEST_MINUTE),
     },
 }
+
+# --- Live stories (live/) -------------------------------------------------
+# How often an open live story asks for new updates (its fragment is cached
+# at the edge, so readers' polls cost the app one render per update).
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 10)
 
 # --- Reader alerts (alerts/) ------------------------------------------------
 ALERT_FROM_EMAIL = env_str("ALERT_FROM_EMAIL", DEFAULT_FROM_EMAIL)

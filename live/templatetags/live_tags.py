@@ -1,8 +1,11 @@
 from django import template
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 
 from caching.page_cache import kept_for_readers
+from live.banner import MARKER
 from live.models import UPDATES_PER_PAGE, LiveCoverage
 
 register = template.Library()
@@ -37,6 +40,7 @@ def live_coverage(context, page):
         "key_events": list(shown.filter(key_event=True)),
         "pinned": shown.filter(pinned=True).first() if updates.number == 1 else None,
         "structured_data": structured_data(request, page, coverage, updates.object_list),
+        "poll_seconds": settings.LIVE_POLL_SECONDS,
     }
 
 
@@ -80,3 +84,9 @@ def live_now(context, limit=4):
         return [(coverage.page.title, coverage.page.url) for coverage in running.select_related("page")[:limit]]
 
     return {"running": kept_for_readers(context.get("request"), "live-now", load)}
+
+
+@register.simple_tag
+def breaking_news():
+    """Where the breaking-news banner goes; filled in on the way out (live.banner)."""
+    return mark_safe(MARKER)

@@ -25,14 +25,19 @@ from alerts.models import Follow, Follower
 from comments.models import ReaderComment
 from editorial.models import EditorialNotification
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
+from live.models import BreakingNewsBanner, LiveCoverage
 from news.models import ArticlePage, FranchiseTag
 from tests.factories import (
     ArticlePageFactory,
+    AuthorFactory,
     FranchiseTagFactory,
+    LiveCoverageFactory,
+    LiveUpdateFactory,
     SectionPageFactory,
     SeriesHubPageFactory,
     UserFactory,
     article_form_data,
+    live_update_form_data,
     newsroom_users,
     series_index,
     workflow_action,
@@ -235,6 +240,37 @@ def export_followers(client, newsroom):
     return response.status_code == 200 and follower.email.encode() in body
 
 
+def coverage_of(newsroom):
+    return LiveCoverageFactory(page=newsroom.live_story())
+
+
+def open_live_coverage(client, newsroom):
+    story = newsroom.live_story()
+    client.post(f"{ADMIN}/live/{story.pk}/", {"action": "open", "coverage-starts_at": "2026-01-01 18:00"})
+    return LiveCoverage.objects.filter(page=story).exists()
+
+
+def post_live_update(client, newsroom):
+    coverage = coverage_of(newsroom)
+    client.post(f"{ADMIN}/live/{coverage.page_id}/", live_update_form_data(headline="Matrix", author=AuthorFactory()))
+    return coverage.updates.filter(headline="Matrix").exists()
+
+
+def remove_the_writers_live_update(client, newsroom):
+    update = LiveUpdateFactory(coverage=coverage_of(newsroom), posted_by=newsroom.users["writer"])
+    client.post(f"{ADMIN}/live/updates/{update.pk}/change/", {"action": "remove"})
+    update.refresh_from_db()
+    return update.removed_at is not None
+
+
+def put_up_a_banner(client, newsroom):
+    data = {"text": "Matrix banner", "priority": "2", "starts_at": "2026-01-01 10:00", "expires_at": "2099-01-01"}
+    client.post(f"{ADMIN}/snippets/live/breakingnewsbanner/add/", data)
+    put_up = BreakingNewsBanner.objects.filter(text="Matrix banner").exists()
+    BreakingNewsBanner.objects.all().delete()
+    return put_up
+
+
 ATTEMPTS = {
     "preview the writer's draft": preview_draft,
     "view a private page": view_private_page,
@@ -251,6 +287,10 @@ ATTEMPTS = {
     "moderate comments": moderate_comments,
     "read the notification log": read_notification_log,
     "export followers": export_followers,
+    "open a story for live coverage": open_live_coverage,
+    "post a live update": post_live_update,
+    "remove the writer's live update": remove_the_writers_live_update,
+    "put up a breaking-news banner": put_up_a_banner,
 }
 
 

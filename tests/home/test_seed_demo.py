@@ -4,6 +4,7 @@ from django.urls import reverse
 import pytest
 from lxml import html as lxml_html
 
+from live.models import LiveCoverage
 from news.models import ArticlePage, SeriesHubPage
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,21 @@ def test_seed_demo_builds_the_demo_newsroom_once(client, capsys):
     signed_in = client.post(reverse("wagtailadmin_login"), {"username": "admin", "password": "talkies-demo"})
     assert signed_in.status_code == 302
     assert client.get(reverse("wagtailadmin_home")).status_code == 200
+
+
+def test_seed_demo_has_an_ended_live_story_and_a_running_one(client):
+    call_command("seed_demo", verbosity=0)
+    ended = LiveCoverage.objects.get(page__slug="starlight-awards-live")
+    running = LiveCoverage.objects.get(page__slug="starfall-comic-horizon-live")
+    assert ended.status == LiveCoverage.Status.ENDED and running.status == LiveCoverage.Status.LIVE
+    updates = list(ended.updates.shown())
+    assert len(updates) >= 12 and sum(update.key_event for update in updates) >= 3
+    kinds = {block.block_type for update in updates for block in update.body}
+    assert {"paragraph", "image", "embed", "pull_quote"} <= kinds
+    assert running.updates.shown().exists()
+
+    home = lxml_html.fromstring(client.get("/").content)
+    assert home.xpath("//section[contains(@class, 'live-now')]//a/text()") == [running.page.title]
+    story = lxml_html.fromstring(client.get(ended.page.url).content)
+    assert len(story.xpath("//*[@data-live-list]/li")) == len(updates)
+    assert story.xpath("//*[@data-live-list]//iframe[contains(@src, 'youtube-nocookie.com')]")

@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 from alerts.models import ArticleAlert
 from editorial.newsroom import EDITORS, WRITERS, setup_newsroom
 from live.models import LiveCoverage, LiveUpdate, LiveUpdateChange
+from live.tasks import refresh_live_status
 from tests.factories import (
     ArticlePageFactory,
     AuthorFactory,
@@ -240,3 +241,42 @@ def test_followers_get_one_alert_for_a_live_story_not_one_per_update(client, des
     for number in range(3):
         post_update(client, story, users["wren"], headline=f"Update {number}")
     assert ArticleAlert.objects.filter(article=story).count() == alerts_before
+
+
+def test_the_api_serves_the_updates_of_public_live_stories_only(client):
+    coverage = LiveCoverageFactory()
+    LiveUpdateFactory(
+        coverage=coverage, headline="Doors open", posted_at=hours_ago(0.9), authors=[AuthorFactory(name="Ada Okonkwo")]
+    )
+    LiveUpdateFactory(coverage=coverage, headline="Final award", posted_at=hours_ago(0.5), key_event=True)
+    LiveUpdateFactory(coverage=coverage, headline="Removed by an editor", removed_at=hours_ago(0.1))
+    draft = LiveCoverageFactory(page=ArticlePageFactory(live=False))
+    hidden = LiveUpdateFactory(coverage=draft, headline="Draft story's update")
+
+    answer = client.get("/api/v2/live-updates/", {"story": coverage.page_id})
+    assert answer.status_code == 200
+    items = answer.json()["items"]
+    assert [item["headline"] for item in items] == ["Final award", "Doors open"]
+    assert items[0]["key_event"] is True and items[1]["byline"] == ["Ada Okonkwo"]
+    assert items[0]["story"] == coverage.page_id and items[0]["body"][0]["type"] == "paragraph"
+
+    everything = client.get("/api/v2/live-updates/").json()["items"]
+    assert "Draft story's update" not in [item["headline"] for item in everything]
+    assert client.get(f"/api/v2/live-updates/{hidden.pk}/").status_code == 404
+    assert client.get("/api/v2/live-updates/", {"story": "x; drop"}).status_code == 400
+
+
+def test_a_live_story_that_starts_by_the_clock_is_purged_by_the_sweep(client, settings, tmp_path):
+    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
+    if settings.PAGE_CACHE_GENERATION_FILE:
+        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+    coverage = LiveCoverageFactory(starts_at=hours_ago(-1))
+    story = coverage.page
+    client.get(story.url)
+    assert "Coverage starts" in client.get(story.url).content.decode()
+    assert refresh_live_status() == 0
+    LiveCoverage.objects.filter(pk=coverage.pk).update(starts_at=hours_ago(0.01))  # its start has just passed
+    assert client.get(story.url)["X-Page-Cache"] == "hit"
+    assert refresh_live_status() == 1
+    tree = reader_tree(client, story)
+    assert tree.xpath("//*[contains(@class, 'live__badge')]")

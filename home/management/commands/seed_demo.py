@@ -15,12 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from wagtail.embeds.embeds import get_embed_hash
+from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from home import demo_content as demo
 from home.models import HomeFeaturedStory, HomePage
+from live.models import LiveCoverage, LiveUpdate
 from news.models import (
     ArticleAuthor,
     ArticlePage,
@@ -74,6 +77,7 @@ class Command(BaseCommand):
             flagship = self.ensure_flagship(sections, hubs, tags, authors, images)
             self.ensure_stories(sections, hubs, tags, authors, images)
             self.ensure_featured(home, flagship)
+            self.ensure_live_stories(sections, tags, authors, images)
             setup_newsroom()
             password = self.ensure_admin()
             newsroom_users = self.ensure_newsroom_users(password, authors)
@@ -265,6 +269,68 @@ class Command(BaseCommand):
             HomeFeaturedStory.objects.create(page=home, story=story, sort_order=order)
         # The live home page is the page row itself; keep its latest revision in step.
         HomePage.objects.get(pk=home.pk).save_revision().publish()
+
+    def ensure_live_stories(self, sections, tags, authors, images):
+        """An ended live story with its updates kept in order, and one still running."""
+        self.ensure_demo_embed()
+        author_list = list(authors.values())
+        now = timezone.now()
+        for spec in demo.LIVE_STORIES:
+            if ArticlePage.objects.filter(slug=spec["slug"]).exists():
+                continue
+            starts_at = now - timedelta(hours=spec["starts_hours_ago"])
+            story = ArticlePage(
+                title=spec["title"],
+                slug=spec["slug"],
+                standfirst=spec["standfirst"],
+                hero_image=images[len(spec["updates"]) % len(images)],
+                hero_alt_text="The stage before the doors open",
+                body=[("paragraph", f"<p>{spec['standfirst']}</p>")],
+            )
+            story.article_authors.add(ArticleAuthor(author=author_list[0]))
+            story.franchise_tags.set([tags[spec["franchise"]]])
+            self._publish_article(sections[spec["section"]], story, starts_at)
+            ends = spec["ends_after_minutes"]
+            coverage = LiveCoverage.objects.create(
+                page=story, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=ends) if ends else None
+            )
+            for number, (minute, headline, text, flag) in enumerate(spec["updates"]):
+                body = [("paragraph", f"<p>{text}</p>")]
+                if flag == "image":
+                    picture = {"image": images[number % len(images)], "alt_text": text, "credit": "Talkies"}
+                    body.append(("image", picture))
+                elif flag == "embed":
+                    body.append(("embed", {"url": demo.DEMO_EMBED_URL, "kind": "video", "caption": ""}))
+                elif flag == "quote":
+                    body = [("pull_quote", {"quote": text, "speaker": "Theo Marsh", "speaker_role": "Actor"})]
+                update = LiveUpdate.objects.create(
+                    coverage=coverage,
+                    posted_at=starts_at + timedelta(minutes=minute),
+                    headline=headline,
+                    body=body,
+                    key_event=flag == "key",
+                    pinned=flag == "pin",
+                )
+                update.authors.set([author_list[number % len(author_list)]])
+        self.say(f"Live stories: {LiveCoverage.objects.count()}.")
+
+    def ensure_demo_embed(self):
+        """The demo's video, as if fetched from the provider once: the demo works offline."""
+        Embed.objects.update_or_create(
+            hash=get_embed_hash(demo.DEMO_EMBED_URL),
+            defaults={
+                "url": demo.DEMO_EMBED_URL,
+                "type": "video",
+                "html": (
+                    '<iframe width="560" height="315" title="Starlight Awards: the host\'s monologue" '
+                    'src="https://www.youtube-nocookie.com/embed/talkies-demo" allowfullscreen></iframe>'
+                ),
+                "title": "Starlight Awards: the host's monologue",
+                "provider_name": "YouTube",
+                "width": 560,
+                "height": 315,
+            },
+        )
 
     # --- images and users ------------------------------------------------
     def ensure_images(self):
