@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,6 +31,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from wagtail.search import index as wagtail_index  # noqa: E402
 
@@ -381,7 +383,6 @@ def alerts(followers=100_000):
     import subprocess
 
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
     from wagtail.signals import page_published
 
@@ -511,6 +512,42 @@ def image_bytes(runs=3):
     }
 
 
+def live_story():
+    """A live story running now, with one update, and a breaking-news banner
+    up for the rest of the run, linking to it."""
+    from live.models import BreakingNewsBanner, LiveCoverage, LiveUpdate
+
+    story = ArticlePage.objects.cards().filter(series__isnull=False).first()
+    coverage, _ = LiveCoverage.objects.get_or_create(page=story)
+    update = LiveUpdate.objects.create(coverage=coverage, headline="Doors open", body=[("paragraph", "<p>Go.</p>")])
+    update.authors.set(Author.objects.all()[:1])
+    BreakingNewsBanner.objects.create(
+        text="Live now: the bench's awards night", link=story, expires_at=timezone.now() + timedelta(hours=3)
+    )
+    return {"page_id": story.pk, "story": story.url, "fragment": f"/live/{story.pk}/updates/"}
+
+
+def live_writer(page_id, updates, interval):
+    """Post `updates` updates to the live story, one every `interval`
+    seconds, as the live desk saves them (its purges included): one line of
+    JSON per update, with the wall-clock time it was posted."""
+    from live.models import LiveCoverage, LiveUpdate
+
+    coverage = LiveCoverage.objects.get(page_id=page_id)
+    author = Author.objects.first()
+    started = time.monotonic()
+    for number in range(updates):
+        time.sleep(max(0.0, started + number * interval - time.monotonic()))
+        posted = time.time()
+        with transaction.atomic():
+            update = LiveUpdate.objects.create(
+                coverage=coverage, headline=f"Bench update {number}", body=[("paragraph", f"<p>Update {number}.</p>")]
+            )
+            update.authors.set([author])
+        print(json.dumps({"id": update.pk, "posted": posted}), flush=True)
+    return {"updates": updates}
+
+
 if __name__ == "__main__":
     part = sys.argv[1]
     result = {
@@ -523,5 +560,11 @@ if __name__ == "__main__":
         "newsroom": newsroom,
         "reindex": reindex,
         "alerts": lambda: alerts(int(os.environ.get("BENCH_FOLLOWERS", 100_000))),
+        "live_story": live_story,
+        "live_writer": lambda: live_writer(
+            int(os.environ["BENCH_LIVE_PAGE_ID"]),
+            int(os.environ.get("BENCH_LIVE_UPDATES", 6)),
+            float(os.environ.get("BENCH_LIVE_INTERVAL", 10)),
+        ),
     }[part]()
     print(json.dumps(result))

@@ -44,6 +44,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import live_polling
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,6 +446,8 @@ def main():
     parser.add_argument("--followers", type=int, default=int(os.environ.get("BENCH_FOLLOWERS", 100_000)))
     parser.add_argument("--mixed-seconds", type=int, default=int(os.environ.get("BENCH_MIXED_SECONDS", 60)))
     parser.add_argument("--mixed-connections", type=int, default=int(os.environ.get("BENCH_MIXED_CONNECTIONS", 64)))
+    parser.add_argument("--live-readers", type=int, default=int(os.environ.get("BENCH_LIVE_READERS", 1000)))
+    parser.add_argument("--live-updates", type=int, default=int(os.environ.get("BENCH_LIVE_UPDATES", 6)))
     parser.add_argument("--compare", default=os.environ.get("COMPARE") or None)
     parser.add_argument("--output", help="default: bench/results/<date>-<revision>.json")
     options = parser.parse_args()
@@ -507,12 +510,20 @@ def main():
         }
         results["workers"] = {"alert_fan_out": probe(alerts_env, "alerts")}
 
+        # A live story, and a breaking-news banner up on every page from here on.
+        live = probe(env, "live_story")
         nginx_port, gunicorn_port, varnish_port = free_port(), free_port(), free_port()
+        varnish_url = f"http://127.0.0.1:{varnish_port}"
         for phase, cache_seconds in (("page_cache_off", 0), ("page_cache_warm", 600)):
             say(f"Serving with the page cache {'off' if not cache_seconds else 'on'}")
+            # With Varnish in front (the warm phase) the app purges it and
+            # hands it the banner as an ESI include, as deployed.
+            edge = {"VARNISH_URL": varnish_url} if cache_seconds else {}
             gunicorn = start_gunicorn(
                 # "Page cache off" is the whole-page cache; fragments stay cached, as deployed.
-                django_env(database_url, var_dir, PAGE_CACHE_SECONDS=cache_seconds, FRAGMENT_CACHE_SECONDS=600),
+                django_env(
+                    database_url, var_dir, PAGE_CACHE_SECONDS=cache_seconds, FRAGMENT_CACHE_SECONDS=600, **edge
+                ),
                 gunicorn_port,
             )
             phase_servers = [gunicorn]
@@ -544,6 +555,25 @@ def main():
                 results["mixed_load"] = mixed_load(
                     base, urls, gunicorn, workdir, options.mixed_connections, options.mixed_seconds
                 )
+                say(f"Live story: {options.live_readers} readers polling through Varnish while a writer posts")
+                writer_env = {
+                    **env,
+                    "VARNISH_URL": varnish_url,
+                    "BENCH_LIVE_PAGE_ID": str(live["page_id"]),
+                    "BENCH_LIVE_UPDATES": str(options.live_updates),
+                    "BENCH_LIVE_INTERVAL": "10",
+                }
+                results["live_story"] = live_polling.run(
+                    varnish_port,
+                    workdir / "varnish",
+                    live["fragment"],
+                    [sys.executable, "bench/probe.py", "live_writer"],
+                    writer_env,
+                    readers=options.live_readers,
+                    poll_seconds=10,
+                    updates=options.live_updates,
+                    interval=10,
+                )
             results["settings"]["gunicorn"] = gunicorn.config
             results["settings"]["article_bytes"] = article_size
             for server in phase_servers:
@@ -568,6 +598,16 @@ def main():
         f"{mixed['seconds']} s, page cache on: {mixed['rps']:.0f} req/s, p50 {mixed['p50_ms']:.1f} ms, "
         f"p99 {mixed['p99_ms']:.1f} ms, 5xx {mixed['server_errors_5xx']}, other non-2xx {mixed['non_2xx']}, "
         f"socket errors {mixed['socket_errors']}, {mixed['cpu_ms_per_request']} CPU ms/request"
+    )
+    live = results["live_story"]
+    print(
+        f"\nLive story: {live['readers']} readers polling every {live['poll_seconds']} s through Varnish "
+        f"({live['reader_requests_per_second']} req/s), {live['updates']} updates 10 s apart: posted to a "
+        f"reader's response p50 {live['posted_to_reader_p50_s']} s, p95 {live['posted_to_reader_p95_s']} s, "
+        f"max {live['posted_to_reader_max_s']} s; "
+        f"to the first reader at most {live['posted_to_first_reader_max_s']} s; "
+        f"{live['origin_requests_per_update']} requests reached the app per update; "
+        f"updates a reader never saw {live['updates_a_reader_never_saw']}, errors {live['errors']}"
     )
     print_images(results["images"])
     print_search(results)

@@ -82,6 +82,7 @@ def coverage_desk(request, page_id):
     updates = list(coverage.updates.order_by("-posted_at", "-pk").prefetch_related("authors")) if coverage else []
     for update in updates:
         update.may_change = may_change(request.user, update, page)
+    desk_member = may_post(request.user, page)
     return TemplateResponse(
         request,
         "live/admin/desk.html",
@@ -93,16 +94,23 @@ def coverage_desk(request, page_id):
             "media": update_form.media,
             "updates": updates,
             "may_run": may_run(request.user, page),
+            "may_flag": desk_member,
         },
     )
 
 
-def update_for(request, update_id):
+def update_for(request, update_id, may=may_change):
     update = get_object_or_404(LiveUpdate.objects.select_related("coverage__page"), pk=update_id)
     page = update.coverage.page.specific
-    if not may_change(request.user, update, page):
+    if not may(request.user, update, page):
         raise PermissionDenied
     return update, page
+
+
+def may_flag(user, update, page):
+    """Pinning and key events arrange the coverage, not an update's words:
+    anyone on the live desk may do them."""
+    return may_post(user, page)
 
 
 def edit_update(request, update_id):
@@ -124,8 +132,8 @@ def edit_update(request, update_id):
 
 @require_POST
 def change_update(request, update_id):
-    update, page = update_for(request, update_id)
     action = request.POST.get("action")
+    update, page = update_for(request, update_id, may_flag if action in ACTIONS else may_change)
     with transaction.atomic():
         if action in ACTIONS:
             field, value, recorded = ACTIONS[action]

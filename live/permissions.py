@@ -1,7 +1,8 @@
 """Who may do what with live coverage, from the page permissions the
 newsroom already has: whoever may edit the story, or write stories in its
-section, posts updates (and changes their own); whoever may publish the
-story opens and ends the coverage and changes or removes anyone's update.
+section, posts updates, pins them and marks key events, and changes or
+removes their own; whoever may publish the story opens and ends the
+coverage and changes or removes anyone's update.
 A writer's update goes out at once only because an editor published the
 live story and opened it for coverage."""
 

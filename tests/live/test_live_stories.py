@@ -124,6 +124,10 @@ def test_only_editors_open_or_end_coverage_and_writers_change_only_their_own_upd
     change = reverse("live_admin:change_update", args=[wrens.pk])
     assert denied(client.get(edit))
     assert denied(client.post(change, {"action": "remove"}))
+    # Arranging the coverage is anyone's on the desk: pin it, mark it a key event.
+    assert client.post(change, {"action": "key_event"}).status_code == 302
+    wrens.refresh_from_db()
+    assert wrens.key_event
     assert denied(client.post(desk_url(story), {"action": "end"}))
     wrens.refresh_from_db()
     assert wrens.removed_at is None and LiveCoverage.objects.get().status == LiveCoverage.Status.LIVE
