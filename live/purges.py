@@ -25,7 +25,9 @@ def live_edge_urls(page, root_url):
     ]
 
 
-def purge_live_story(sender, instance, **kwargs):
+def purge_live_story(sender, instance, action=None, **kwargs):
+    if action is not None and not action.startswith("post_"):
+        return  # a byline change sends pre_ and post_ signals: purge once, after it
     purge_page_cache()
     page_id = instance.coverage_id if isinstance(instance, LiveUpdate) else instance.page_id
     # Gone when the coverage goes with its story; the story's own deletion purges then.
