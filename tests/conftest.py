@@ -34,6 +34,16 @@ def _isolated_media_and_cache(settings, tmp_path):
 
 
 @pytest.fixture
+def page_cache_on(settings, tmp_path):
+    """As deployed: whole pages, and under them fragments, routes, the site
+    and its settings. Embedded pass: a generation file of the test's own;
+    with CACHE_URL (CI's service pass) the generation lives in Redis."""
+    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
+    if settings.PAGE_CACHE_GENERATION_FILE:
+        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+
+
+@pytest.fixture
 def fragments_kept(settings, tmp_path, db):
     """Reader requests served as the bench serves "page cache off": pages
     rendered, and what they are assembled from (fragments, cards, listings,

@@ -12,17 +12,7 @@ from tests.factories import (
 )
 from tests.support.processes import in_another_process
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings, tmp_path):
-    # As deployed: whole pages, and under them fragments, routes, the site and its settings.
-    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
-    if settings.PAGE_CACHE_GENERATION_FILE:
-        # Embedded pass: a file of this test's own. With CACHE_URL (CI's
-        # service pass) the generation lives in Redis, shared the same way.
-        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture

@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def page_cache_on(settings, tmp_path):
-    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
-    if settings.PAGE_CACHE_GENERATION_FILE:
-        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
-
-
-@pytest.fixture
 def story():
     from home.models import SiteSettings
 
@@ -94,10 +87,7 @@ def test_editors_manage_banners_and_writers_cannot(client, story):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_through_varnish_the_banner_comes_and_goes_while_pages_stay_cached(varnish, settings, tmp_path):
-    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
-    if settings.PAGE_CACHE_GENERATION_FILE:
-        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+def test_through_varnish_the_banner_comes_and_goes_while_pages_stay_cached(varnish, page_cache_on):
     from home.models import SiteSettings
 
     SiteSettings.load()

@@ -17,11 +17,9 @@ from tests.factories import (
     newsroom_users,
 )
 from tests.support.admin import ADMIN
-from tests.support.browser import sign_in
+from tests.support.browser import WCAG_22_AA, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 
 
 def open_desk(browser, live_server, username, story):

@@ -270,10 +270,7 @@ def test_the_api_serves_the_updates_of_public_live_stories_only(client):
     assert client.get("/api/v2/live-updates/", {"story": "x; drop"}).status_code == 400
 
 
-def test_a_live_story_that_starts_by_the_clock_is_purged_by_the_sweep(client, settings, tmp_path):
-    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
-    if settings.PAGE_CACHE_GENERATION_FILE:
-        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+def test_a_live_story_that_starts_by_the_clock_is_purged_by_the_sweep(client, page_cache_on):
     coverage = LiveCoverageFactory(starts_at=hours_ago(-1))
     story = coverage.page
     client.get(story.url)

@@ -13,10 +13,9 @@ from tests.factories import (
     home_page,
     hours_ago,
 )
+from tests.support.browser import WCAG_22_AA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 
 
 @pytest.fixture

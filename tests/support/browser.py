@@ -12,6 +12,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+# axe-core's rules for WCAG 2.2 AA, as every accessibility check here runs them.
+WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
 def sign_in(page, live_server, username):
     """Sign `page`'s browser context in to the admin, through its login form."""
     from tests.factories import PASSWORD
