@@ -14,6 +14,7 @@ from tests.support.processes import (
     VARNISHD,
     BeatProcess,
     KillableSearchServer,
+    PrivateRedis,
     WorkerProcess,
     free_port,
     varnish_config,
@@ -131,6 +132,15 @@ def beat(tmp_path):
     launcher = BeatProcess(tmp_path)
     yield launcher
     launcher.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis of the test's own: CI's two passes run side by side, and the
+    service pass stops the machine's Redis to test a broker outage."""
+    redis = PrivateRedis(tmp_path).start()
+    yield redis
+    redis.stop()
 
 
 @pytest.fixture

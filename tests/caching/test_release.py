@@ -12,8 +12,6 @@ from tests.factories import ArticlePageFactory, SectionPageFactory, home_page
 from tests.support.http import fetch
 from tests.support.processes import ROOT
 
-# A Redis database of its own on this machine's server, shared by both releases.
-SHARED_REDIS = "redis://127.0.0.1:6379/11"
 WRITE_THEN_READ = """
 import json, sys, django
 django.setup()
@@ -25,16 +23,17 @@ print(json.dumps(cache.get("reader-site:talkies.example:443")))
 """
 
 
-def in_release(release_id, action):
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "CACHE_URL": SHARED_REDIS, "RELEASE_ID": release_id}
+def in_release(redis, release_id, action):
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "CACHE_URL": redis.url, "RELEASE_ID": release_id}
     return json_printed_by(WRITE_THEN_READ.replace("sys.argv[1]", repr(action)), env)
 
 
-def test_a_new_release_reads_none_of_the_old_releases_cache():
-    assert in_release("2026.12.1", "write") == "a Site pickled by this release's code"
-    assert in_release("2026.12.2", "read") is None
+def test_a_new_release_reads_none_of_the_old_releases_cache(private_redis):
+    """Both releases share one Redis, as during a rolling deploy."""
+    assert in_release(private_redis, "2026.12.1", "write") == "a Site pickled by this release's code"
+    assert in_release(private_redis, "2026.12.2", "read") is None
     # The old release, still serving during a rolling deploy, keeps its own.
-    assert in_release("2026.12.1", "read") == "a Site pickled by this release's code"
+    assert in_release(private_redis, "2026.12.1", "read") == "a Site pickled by this release's code"
 
 
 def test_a_git_checkout_is_its_own_release():

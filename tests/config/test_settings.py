@@ -184,7 +184,7 @@ print(json.dumps(seen))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_production_sends_the_security_headers_and_cookie_flags(tmp_path):
+def test_production_sends_the_security_headers_and_cookie_flags(tmp_path, private_redis):
     """Production settings against this test database: HTTPS only, HSTS,
     a Content Security Policy without 'unsafe-inline' on reader pages, and
     cookies that scripts cannot read and plain HTTP never carries."""
@@ -202,9 +202,9 @@ def test_production_sends_the_security_headers_and_cookie_flags(tmp_path):
     env = {
         **PRODUCTION_ENV,
         "DATABASE_URL": database_url,
-        # Real services of this machine; nothing is queued or cached that another test reads.
-        "CACHE_URL": "redis://127.0.0.1:6379/13",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
+        # A real Redis, of this test's own.
+        "CACHE_URL": private_redis.url,
+        "CELERY_BROKER_URL": private_redis.url,
         "EMAIL_HOST": "",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "STATIC_ROOT": str(tmp_path / "static"),
