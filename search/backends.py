@@ -155,7 +155,7 @@ class DatabaseReaderSearch:
 
     Ranking, best first: stories matching more of the query's concepts;
     then where they matched (headline over standfirst, pull quotes and
-    names over body, summed), the database's text rank (`ts_rank_cd` or
+    names over body, summed), the database's text rank (`ts_rank` or
     `bm25()`), the reader's exact words as a phrase, a franchise tag naming
     the query, and the search server's recency decay.
     """

@@ -152,7 +152,7 @@ def add_new_words(limit=500):
 
 class PostgresReaderIndex:
     CONFIG = "talkies_english"
-    # ts_rank_cd's weights for D, C, B, A: names, body, standfirst and quotes, headline.
+    # ts_rank's weights for D, C, B, A: names, body, standfirst and quotes, headline.
     WEIGHTS = "{0.4, 0.2, 0.4, 1.0}"
 
     def concept_sql(self, phrases):
@@ -186,7 +186,7 @@ class PostgresReaderIndex:
         )
         fields_params = [value for _, params in concepts for _ in self.FIELD_WEIGHTS for value in params]
         columns = {
-            "text_rank": (f"ts_rank_cd('{self.WEIGHTS}', vector, {any_sql}, 1 | 32)", any_params),
+            "text_rank": (f"ts_rank('{self.WEIGHTS}', vector, {any_sql}, 1 | 32)", any_params),
             # Where every concept is required, every row found matched them all.
             "matched": (matched_sql, matched_params) if not query.every_concept else (str(len(concepts)), []),
             "fields": (fields_sql, fields_params),
@@ -239,7 +239,7 @@ class PostgresReaderIndex:
             for group, points in FIELD_POINTS.items()
         )
         sql = (
-            f"SELECT h.* FROM (SELECT d.page_id, ts_rank_cd('{self.WEIGHTS}', d.vector, q.qa, 1 | 32) AS text_rank, "
+            f"SELECT h.* FROM (SELECT d.page_id, ts_rank('{self.WEIGHTS}', d.vector, q.qa, 1 | 32) AS text_rank, "
             f"{matched} AS matched, {fields} AS fields, COALESCE(d.vector @@ q.qp, false)::int AS phrase "
             f"FROM search_readerdocument d, (SELECT {', '.join(columns)}, {any_query} AS qa) q "
             f"WHERE d.vector @@ ({wanted})) h WHERE h.matched >= %s"
