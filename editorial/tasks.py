@@ -15,13 +15,12 @@ from wagtail.models import Page
 from celery import shared_task
 
 from editorial.models import EditorialNotification as Notification
+from operations.faults import fault_point
 from operations.outbox import sweep
 
 logger = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 6
-# A row stuck in "sending" this long belongs to a worker that died mid-send.
-STALE_SENDING = timedelta(minutes=10)
 # Rows still pending this long were never handed to the broker.
 STALE_PENDING = timedelta(minutes=2)
 
@@ -58,6 +57,7 @@ def deliver_editorial_notification(notification_id):
     ).update(status=Notification.Status.SENDING, updated_at=timezone.now())
     if not claimed:
         return
+    fault_point("editorial.notification_claimed")
     notification = Notification.objects.get(pk=notification_id)
     notification.attempts += 1
     try:
@@ -75,6 +75,9 @@ def deliver_editorial_notification(notification_id):
         notification.status = Notification.Status.RETRYING
         notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
         raise DeliveryFailed(notification.last_error) from exc
+    # Sent and not yet marked: a worker that dies here has the sweep send it
+    # again (at least once, never lost; an editor may get a copy twice).
+    fault_point("editorial.notification_sent")
     notification.status = Notification.Status.SENT
     notification.sent_at = timezone.now()
     notification.last_error = ""
@@ -88,7 +91,11 @@ def dispatch_pending_notifications():
     now = timezone.now()
     stale = Notification.objects.filter(
         Q(status=Notification.Status.PENDING, created_at__lt=now - STALE_PENDING)
-        | Q(status=Notification.Status.SENDING, updated_at__lt=now - STALE_SENDING)
+        # Stuck in "sending" this long: its worker died mid-send.
+        | Q(
+            status=Notification.Status.SENDING,
+            updated_at__lt=now - timedelta(seconds=settings.NOTIFICATION_STALE_SECONDS),
+        )
     )
 
     def mark(ids):

@@ -93,6 +93,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_sink, tmp_pat
             # worker held after two seconds, not five minutes.
             "ALERT_STALE_SECONDS": "2",
             "READER_INDEX_STALE_SECONDS": "2",
+            "NOTIFICATION_STALE_SECONDS": "2",
         },
     )
     worker.smtp = smtp_sink

@@ -454,6 +454,8 @@ ALERT_MAX_ATTEMPTS = 6
 ALERT_RETRY_BASE_SECONDS = env_int("ALERT_RETRY_BASE_SECONDS", 30)
 # Work no worker has touched for this long is handed out again by beat.
 ALERT_STALE_SECONDS = env_int("ALERT_STALE_SECONDS", 300)
+# An editorial notification left "sending" this long is sent again by beat's sweep.
+NOTIFICATION_STALE_SECONDS = env_int("NOTIFICATION_STALE_SECONDS", 600)
 # operations/faults.py: set by the test settings only.
 FAULT_POINTS_FILE = None
 

@@ -92,3 +92,36 @@ def test_notifications_the_broker_never_got_are_dispatched_by_beat(worker):
     dispatch_pending_notifications.delay()  # what beat sends every minute
     wait_for(lambda: EditorialNotification.objects.get(pk=stranded.pk).status == "sent", message="redelivery")
     assert [message["To"] for message in worker_mail(worker)] == ["ada@talkies.test"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "point, copies",
+    [
+        # Claimed, not sent: the sweep sends it, once.
+        ("editorial.notification_claimed", 1),
+        # With the relay, not yet marked sent: sent again. Notifications are
+        # at least once; alerts to readers are the ones held to exactly once.
+        ("editorial.notification_sent", 2),
+    ],
+)
+def test_a_worker_killed_while_notifying_is_recovered_by_beat(worker, beat, point, copies):
+    from editorial.notifications import record
+    from tests.support.mail import worker_mail
+
+    story = ArticlePageFactory(title="Saltmarsh review")
+    worker.arm(point)
+    [notification] = record(
+        EditorialNotification.Event.PUBLISHED, "published:fault", story, emails=["ada@talkies.test"]
+    )
+    worker.died_at(point)
+    worker.recover_through(
+        beat,
+        lambda: EditorialNotification.objects.get(pk=notification.pk).status == "sent",
+        message="the notification to be sent",
+    )
+    assert "(editorial.tasks.dispatch_pending_notifications)" in beat.log()
+    beat.stop()
+    worker.drain()
+    assert [message["To"] for message in worker_mail(worker)] == ["ada@talkies.test"] * copies
+    assert all(message["Subject"] == "[Talkies] Published: Saltmarsh review" for message in worker_mail(worker))
