@@ -3,7 +3,7 @@
 Rows go in groups of ALERT_SMTP_LANES. Each message is sent to the relay up
 to, not including, its end of data, one SMTP connection per message; the
 rows are then claimed under a row lock and marked sent in one transaction,
-and the end-of-data lines go out as its COMMIT leaves (alerts/mail.py). A
+and the end-of-data lines go out as its COMMIT leaves (operations/mail.py). A
 worker killed at any point leaves each row either sent and accepted, or
 unsent and discarded by the relay, and the retry picks up exactly the
 unsent ones.
@@ -15,13 +15,13 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from alerts.mail import Abandoned, begin_handoffs
 from alerts.models import Delivery, Follower
-from operations.faults import armed, die, fault_point
+from operations.faults import fault_point
+from operations.mail import Abandoned, begin_handoffs, close_quietly, commit_then
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -141,43 +141,6 @@ def send_group(rows, build_message, connection):
     return sum(outcome == RETRY for _, outcome, _ in failures)
 
 
-def commit_then(end_of_data):
-    """Commit, and send the relay's end of data as soon as the COMMIT has left.
-
-    Waiting for PostgreSQL's answer first would leave a window of a whole
-    round trip and WAL flush in which a killed worker has committed "sent"
-    but never ended the message. Sent back to back, the two writes leave
-    only the microseconds between two system calls; the kernel delivers
-    both even if the process dies right after. SQLite commits in process,
-    and its commit point is the last thing its commit does.
-    """
-    database = transaction.get_connection()
-    dies_in_window = armed("alerts.committed_before_end_of_data")
-    if database.vendor != "postgresql":
-        transaction.commit()
-        if dies_in_window:
-            die()
-        end_of_data()
-        return
-    from psycopg import pq
-
-    pgconn = database.connection.pgconn
-    pgconn.send_query(b"COMMIT")
-    try:
-        if dies_in_window:
-            die()
-        end_of_data()
-    finally:
-        failure = None
-        while (result := pgconn.get_result()) is not None:
-            if result.status != pq.ExecStatus.COMMAND_OK:
-                failure = (result.error_message or b"").decode(errors="replace")
-        if failure:
-            # The relay took the message but the row is not marked: the one
-            # case that can repeat an email. Rare (the database going away).
-            raise DatabaseError(f"COMMIT failed after the handoff: {failure}")
-
-
 def record_failure(row, outcome, error):
     model = type(row)
     now = timezone.now()
@@ -192,8 +155,3 @@ def record_failure(row, outcome, error):
         # Refused for good: later alerts and digests skip the address.
         Follower.objects.filter(pk=row.follower_id, bounced_at=None).update(bounced_at=now, bounce_reason=error[:255])
     logger.warning("Delivery %s %s (attempt %s): %s", row.pk, status, attempts, error)
-
-
-def close_quietly(connection):
-    with contextlib.suppress(Exception):
-        connection.close()

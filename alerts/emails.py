@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from alerts import tokens
-from alerts.mail import PreparedMessage
+from operations.mail import PreparedMessage
 
 # Alerts render once per batch with these stand-ins for the follower's own
 # links, then each copy swaps its links in: rendering two templates per

@@ -4,7 +4,7 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.management import call_command
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -16,6 +16,7 @@ from celery import shared_task
 
 from editorial.models import EditorialNotification as Notification
 from operations.faults import fault_point
+from operations.mail import begin_handoffs, close_quietly, write_then_end
 from operations.outbox import sweep
 
 logger = logging.getLogger(__name__)
@@ -60,28 +61,28 @@ def deliver_editorial_notification(notification_id):
     fault_point("editorial.notification_claimed")
     notification = Notification.objects.get(pk=notification_id)
     notification.attempts += 1
-    try:
-        if notification.channel == Notification.Channel.WEBHOOK:
-            post_to_webhook(notification)
-        else:
-            send_notification_email(notification)
-    except Exception as exc:
-        notification.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-        if notification.attempts >= MAX_DELIVERY_ATTEMPTS:
-            notification.status = Notification.Status.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
-            logger.error("Giving up on notification %s: %s", notification_id, notification.last_error)
-            return
-        notification.status = Notification.Status.RETRYING
-        notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
-        raise DeliveryFailed(notification.last_error) from exc
-    # Sent and not yet marked: a worker that dies here has the sweep send it
-    # again (at least once, never lost; an editor may get a copy twice).
-    fault_point("editorial.notification_sent")
     notification.status = Notification.Status.SENT
     notification.sent_at = timezone.now()
     notification.last_error = ""
-    notification.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
+    try:
+        if notification.channel == Notification.Channel.WEBHOOK:
+            # A webhook is at least once: a worker dying between the POST
+            # and the save has the sweep post it again.
+            post_to_webhook(notification)
+            notification.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
+        else:
+            send_notification_email(notification)
+    except Exception as exc:
+        notification.sent_at = None
+        notification.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if notification.attempts >= MAX_DELIVERY_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+            notification.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])
+            logger.error("Giving up on notification %s: %s", notification_id, notification.last_error)
+            return
+        notification.status = Notification.Status.RETRYING
+        notification.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])
+        raise DeliveryFailed(notification.last_error) from exc
 
 
 @shared_task(name="editorial.tasks.dispatch_pending_notifications", ignore_result=True)
@@ -114,6 +115,10 @@ def notification_context(notification):
 
 
 def send_notification_email(notification):
+    """Hand the email to the relay and save `notification` (marked sent) so
+    that a worker killed anywhere leaves it sent once, or not sent and
+    swept again: the relay takes the message only at its end of data,
+    which goes out as the save commits (operations/mail.py)."""
     context = notification_context(notification)
     message = EmailMultiAlternatives(
         subject=f"[Talkies] {notification.subject}",
@@ -121,7 +126,21 @@ def send_notification_email(notification):
         to=[notification.target],
     )
     message.attach_alternative(render_to_string("editorial/email/editorial_notification.html", context), "text/html")
-    message.send()
+    connection = get_connection()
+    try:
+        held = begin_handoffs(connection, [message])
+        if held.errors[0] is not None:
+            raise held.errors[0]
+        fault_point("editorial.notification_data_sent")
+        write_then_end(
+            lambda: notification.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"]),
+            held,
+            [0],
+        )
+        if held.errors[0] is not None:
+            raise held.errors[0]  # refused at its end of data: marked for a retry by the caller
+    finally:
+        close_quietly(connection)
 
 
 def post_to_webhook(notification):

@@ -26,7 +26,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # it talks SMTP to a relay the tests run (tests/conftest.py: smtp_sink).
 _smtp_port = env_str("TALKIES_TEST_SMTP_PORT")
 if _smtp_port:
-    EMAIL_BACKEND = "alerts.mail.EmailBackend"
+    EMAIL_BACKEND = "operations.mail.EmailBackend"
     EMAIL_HOST = "127.0.0.1"
     EMAIL_PORT = int(_smtp_port)
     EMAIL_USE_TLS = False

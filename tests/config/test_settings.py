@@ -142,10 +142,10 @@ def test_environment_switches_to_real_services():
     assert "search.internal:9200" in seen["WAGTAILSEARCH_BACKENDS"]
     assert "RedisCache" in seen["CACHES"]
     # Django's SMTP backend, with the two-step handoff reader alerts use.
-    assert "alerts.mail.EmailBackend" in seen["EMAIL_BACKEND"]
+    assert "operations.mail.EmailBackend" in seen["EMAIL_BACKEND"]
     from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 
-    from alerts.mail import EmailBackend
+    from operations.mail import EmailBackend
 
     assert issubclass(EmailBackend, DjangoSMTPBackend)
 

@@ -28,7 +28,7 @@ def test_healthz_names_a_dead_broker(client, monkeypatch):
     # A Redis broker that is down; on the embedded pass the configured
     # transport (the filesystem's) must not stand in for it.
     monkeypatch.setattr(celery_app.conf, "broker_write_url", "redis://127.0.0.1:9/0")
-    monkeypatch.setattr(celery_app.conf, "broker_transport", None)
+    monkeypatch.setitem(celery_app.conf, "broker_transport", None)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["down"] == ["broker"]

@@ -3,7 +3,7 @@
 An SMTP relay accepts a message only when it reads the end of its data. The
 backend below can stop just before that line: the caller marks the message
 sent in its database transaction, sends the COMMIT and, without waiting for
-the answer, ends the data (alerts.delivery.commit_then). A process killed
+the answer, ends the data (`commit_then` below). A process killed
 before the COMMIT leaves the row unsent and the relay, seeing the connection
 drop mid-message, discards it; the retry sends it once. (Killed in the
 microseconds between the two writes, the message is lost rather than
@@ -18,6 +18,9 @@ import socket
 
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.core.mail.message import sanitize_address
+from django.db import DatabaseError, transaction
+
+from operations.faults import armed, die
 
 LEADING_DOT = re.compile(rb"(?m)^\.")
 CRLF = b"\r\n"
@@ -229,3 +232,68 @@ def begin_handoffs(connection, messages):
     if hasattr(connection, "begin_many"):
         return connection.begin_many(messages)
     return SentAfterCommit(connection, messages)
+
+
+def commit_then(end_of_data):
+    """Commit, and send the relay's end of data as soon as the COMMIT has left.
+
+    Waiting for PostgreSQL's answer first would leave a window of a whole
+    round trip and WAL flush in which a killed worker has committed "sent"
+    but never ended the message. Sent back to back, the two writes leave
+    only the microseconds between two system calls; the kernel delivers
+    both even if the process dies right after. SQLite commits in process,
+    and its commit point is the last thing its commit does.
+    """
+    database = transaction.get_connection()
+    dies_in_window = armed("alerts.committed_before_end_of_data")
+    if database.vendor != "postgresql":
+        transaction.commit()
+        if dies_in_window:
+            die()
+        end_of_data()
+        return
+    from psycopg import pq
+
+    pgconn = database.connection.pgconn
+    pgconn.send_query(b"COMMIT")
+    try:
+        if dies_in_window:
+            die()
+        end_of_data()
+    finally:
+        failure = None
+        while (result := pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                failure = (result.error_message or b"").decode(errors="replace")
+        if failure:
+            # The relay took the message but the row is not marked: the one
+            # case that can repeat an email. Rare (the database going away).
+            raise DatabaseError(f"COMMIT failed after the handoff: {failure}")
+
+
+def write_then_end(write, held, indices):
+    """Run `write()` in a transaction of its own and end the data of `held`
+    messages `indices` as it commits (`commit_then`); if it fails, the relay
+    drops them. Inside a caller's atomic block (a shell, a test), whose
+    commit is not ours to time, write and then end."""
+    database = transaction.get_connection()
+    if database.in_atomic_block:
+        write()
+        held.end(indices)
+        return
+    transaction.set_autocommit(False)
+    try:
+        write()
+        commit_then(lambda: held.end(indices))
+    except Exception:
+        with contextlib.suppress(Exception):
+            transaction.rollback()
+        held.abort(indices)
+        raise
+    finally:
+        transaction.set_autocommit(True)
+
+
+def close_quietly(connection):
+    with contextlib.suppress(Exception):
+        connection.close()
