@@ -123,7 +123,7 @@ def send_group(rows, build_message, connection):
             )
             # Sent already, or another worker holds it: drop our copy.
             held.abort([index for index in held.held() if built[index].pk not in claimed])
-            commit_then(lambda: held.end(held.held()))
+            commit_then(lambda: held.end(held.held()), "alerts.committed_before_end_of_data")
         except Exception as exc:
             with contextlib.suppress(Exception):
                 transaction.rollback()

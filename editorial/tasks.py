@@ -136,6 +136,7 @@ def send_notification_email(notification):
             lambda: notification.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"]),
             held,
             [0],
+            "editorial.committed_before_end_of_data",
         )
         if held.errors[0] is not None:
             raise held.errors[0]  # refused at its end of data: marked for a retry by the caller

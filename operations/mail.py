@@ -234,8 +234,9 @@ def begin_handoffs(connection, messages):
     return SentAfterCommit(connection, messages)
 
 
-def commit_then(end_of_data):
+def commit_then(end_of_data, window):
     """Commit, and send the relay's end of data as soon as the COMMIT has left.
+    `window` names the fault point between the two (operations/faults.py).
 
     Waiting for PostgreSQL's answer first would leave a window of a whole
     round trip and WAL flush in which a killed worker has committed "sent"
@@ -245,7 +246,7 @@ def commit_then(end_of_data):
     and its commit point is the last thing its commit does.
     """
     database = transaction.get_connection()
-    dies_in_window = armed("alerts.committed_before_end_of_data")
+    dies_in_window = armed(window)
     if database.vendor != "postgresql":
         transaction.commit()
         if dies_in_window:
@@ -271,9 +272,10 @@ def commit_then(end_of_data):
             raise DatabaseError(f"COMMIT failed after the handoff: {failure}")
 
 
-def write_then_end(write, held, indices):
+def write_then_end(write, held, indices, window):
     """Run `write()` in a transaction of its own and end the data of `held`
-    messages `indices` as it commits (`commit_then`); if it fails, the relay
+    messages `indices` as it commits (`commit_then`, at fault point
+    `window`); if it fails, the relay
     drops them. Inside a caller's atomic block (a shell, a test), whose
     commit is not ours to time, write and then end."""
     database = transaction.get_connection()
@@ -284,7 +286,7 @@ def write_then_end(write, held, indices):
     transaction.set_autocommit(False)
     try:
         write()
-        commit_then(lambda: held.end(indices))
+        commit_then(lambda: held.end(indices), window)
     except Exception:
         with contextlib.suppress(Exception):
             transaction.rollback()
