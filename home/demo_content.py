@@ -228,6 +228,22 @@ STORY_PATTERNS = [
     ("news", "{franchise} sets dates for its next three releases", "A busy two years for fans of the franchise."),
 ]
 
+# One-line verdicts for the demo reviews, by rating out of five.
+VERDICTS = {
+    5: "A season that earns every minute.",
+    4: "Confident, funny and better than it needed to be.",
+    3: "Uneven, but its best episodes are worth the wait.",
+    2: "Handsome to look at and hard to care about.",
+    1: "A long way from what made the first season work.",
+}
+# Ratings handed out to the demo reviews, in turn.
+DEMO_RATINGS = ["4.5", "3.5", "5", "2.5", "4", "3", "1.5", "4"]
+# Films reviewed by the demo reviews desk: (title, year, platform, rating, franchise).
+FILM_REVIEWS = [
+    ("Starfall: The Quiet Orbit", 2026, "Cinemas", "4", "Starfall Saga"),
+    ("Harbour of Small Lights", 2025, "Lanternfly", "3.5", "Harbor Pictures"),
+]
+
 PARAGRAPHS = [
     "The announcement came on a quiet afternoon, but fans had been piecing the clues together for weeks.",
     "Those who worked on the production describe a set that ran on long nights and strong coffee.",

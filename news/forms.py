@@ -18,6 +18,13 @@ class ArticlePageForm(WagtailAdminPageForm):
         "or a franchise tag is missing.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new review takes its desk's scale.
+        desk_scale = getattr(getattr(self.parent_page, "specific", None), "rating_scale", None)
+        if not self.instance.pk and desk_scale and "rating_scale" in self.fields:
+            self.initial["rating_scale"] = desk_scale
+
     def missing_for_go_live(self, cleaned_data):
         missing = []
         image = cleaned_data.get("hero_image")

@@ -42,8 +42,9 @@ from news.models import (
     SectionPage,
     SeriesHubPage,
 )
+from news.models.reviews import STAR_BAND_LABELS
 from search.models import ReaderDocument
-from search.query import DATE_RANGES, FACETS
+from search.query import DATE_RANGES, FACETS, STAR_BANDS
 from search.reader_index import TextQuery, marked_snippet, reader_index, typo_alternatives
 from search.text import STOP_WORDS, WORD, fold
 
@@ -215,6 +216,8 @@ class DatabaseReaderSearch:
         if values := request.filters.get("author"):
             credited = ArticleAuthor.objects.filter(author__slug__in=values).values("page_id")
             flags["author"] = flag(Q(page_id__in=credited))
+        if values := request.filters.get("rating"):
+            flags["rating"] = flag(Q(star_band__in=[int(value) for value in values]))
         if since := request.published_since:
             flags["date"] = flag(Q(published_at__gte=since))
         return flags
@@ -278,6 +281,7 @@ class DatabaseReaderSearch:
             "series_id",
             "published_at",
             "section_path",
+            "star_band",
             "age",
             "base_rank",
             *hit_columns,
@@ -294,7 +298,16 @@ class DatabaseReaderSearch:
         columns = [*query.extra_select, *query.values_select, *query.annotation_select]
         match_sql, params = query.sql_with_params()
         flag_columns = "".join(f", o.{quote('ok_' + name)}" for name in flags)
-        ranked = ["pk", "series_id", "published_at", "section_path", "age", "rank", *[f"ok_{name}" for name in flags]]
+        ranked = [
+            "pk",
+            "series_id",
+            "published_at",
+            "section_path",
+            "star_band",
+            "age",
+            "rank",
+            *[f"ok_{name}" for name in flags],
+        ]
         if text and self.index.hits_in_documents:
             rank, source, prefix = rank_sql("o"), "FROM o", ""
         elif text:
@@ -333,6 +346,8 @@ class DatabaseReaderSearch:
             f"GROUP BY m.section_path) c",
             f"SELECT 'date', CAST(m.age AS TEXT), NULL, NULL, COUNT(*), 0 FROM m "
             f"WHERE {passing('date')} GROUP BY m.age",
+            f"SELECT 'rating', CAST(m.star_band AS TEXT), CAST(m.star_band AS TEXT), NULL, COUNT(*), 0 FROM m "
+            f"WHERE m.star_band IS NOT NULL AND {passing('rating')} GROUP BY m.star_band",
             f"SELECT 'franchise', CAST(c.id AS TEXT), f.slug, f.name, c.n, 0 FROM ("
             f"SELECT l.{tag_id} AS id, COUNT(*) AS n FROM m JOIN {quote(tags.db_table)} l ON l.{tagged_story} = m.pk "
             f"WHERE {passing('franchise')} GROUP BY l.{tag_id}) c JOIN {tag_table} f ON f.id = c.id",
@@ -347,8 +362,8 @@ class DatabaseReaderSearch:
         sql = (
             f"WITH {prefix}o ({', '.join(quote(column) for column in columns)}) AS ({match_sql}), "
             f"m ({', '.join(quote(column) for column in ranked)}) AS ("
-            f"SELECT o.page_id, o.series_id, o.published_at, o.section_path, o.age, {rank}{flag_columns} {source}) "
-            + " UNION ALL ".join(parts)
+            f"SELECT o.page_id, o.series_id, o.published_at, o.section_path, o.star_band, o.age, {rank}{flag_columns} "
+            f"{source}) " + " UNION ALL ".join(parts)
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -380,6 +395,7 @@ class DatabaseReaderSearch:
         results = SearchResults(hits=hits, total=total, page=request.page)
         for facet in FACETS:
             results.facets[facet] = facet_values(counts[facet], request.filters.get(facet, []))
+        results.facets["rating"] = rating_facet(counts["rating"], request.filters.get("rating", []))
         per_bucket = {int(age): count for age, (_, _, count) in counts["date"].items()}
         results.dates = [
             FacetValue(
@@ -430,6 +446,16 @@ def facet_values(counts, selected):
     # A selected value stays visible even when it is not among the top counts.
     shown += [item for item in values[FACET_SIZE:] if item.selected]
     return shown
+
+
+def rating_facet(counts, selected):
+    """The rating facet, best first, labelled; from (slug, label, count) by key."""
+    values = [
+        FacetValue(slug, STAR_BAND_LABELS[int(slug)], count, slug in set(selected))
+        for slug, _, count in counts.values()
+        if slug in STAR_BANDS
+    ]
+    return sorted(values, key=lambda item: -int(item.value))
 
 
 def franchise_names():

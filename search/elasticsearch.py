@@ -22,8 +22,9 @@ from tqdm import tqdm
 
 from news.models import ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage
 from news.models.article import prefetch_cards
+from news.models.reviews import STAR_BAND_LABELS, star_band
 from search.backends import DATE_LABELS, PER_PAGE, FacetValue, Hit, SearchResults, popular_franchises
-from search.query import DATE_RANGES, FACETS
+from search.query import DATE_RANGES, FACETS, STAR_BANDS
 from search.text import body_parts
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ MAPPINGS = {
         "series": {"type": "keyword"},
         "section": {"type": "keyword"},
         "author": {"type": "keyword"},
+        "rating": {"type": "keyword"},
         "published_at": {"type": "date"},
     }
 }
@@ -195,6 +197,7 @@ def document(page, sections=None):
         "series": page.series.slug if page.series_id else None,
         "section": sections.get(page.path[: -Page.steplen]),
         "author": [author.slug for author in authors],
+        "rating": str(star_band(page.rating, page.rating_scale)) if page.is_review else None,
         "published_at": page.first_published_at,
     }
 
@@ -363,6 +366,8 @@ class ElasticsearchReaderSearch:
         slugs = [bucket["key"] for bucket in buckets]
         labels = facet_labels(facet, slugs)
         selected = set(request.filters.get(facet, []))
+        if facet == "rating":
+            buckets = sorted(buckets, key=lambda bucket: bucket["key"], reverse=True)
         return [
             FacetValue(
                 bucket["key"], labels.get(bucket["key"], bucket["key"]), bucket["doc_count"], bucket["key"] in selected
@@ -410,6 +415,8 @@ def facet_labels(facet, slugs):
         return dict(FranchiseTag.objects.filter(slug__in=slugs).values_list("slug", "name"))
     if facet == "series":
         return dict(SeriesHubPage.objects.filter(slug__in=slugs).values_list("slug", "title"))
+    if facet == "rating":
+        return {slug: STAR_BAND_LABELS[int(slug)] for slug in slugs if slug in STAR_BANDS}
     if facet == "section":
         return dict(SectionPage.objects.filter(slug__in=slugs, depth=3).values_list("slug", "title"))
     return dict(Author.objects.filter(slug__in=slugs).values_list("slug", "name"))

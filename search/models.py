@@ -157,6 +157,9 @@ class ReaderDocument(models.Model):
         "wagtailcore.Page", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     section_path = models.CharField(max_length=255, blank=True, help_text="The tree path of the story's section.")
+    star_band = models.PositiveSmallIntegerField(
+        null=True, help_text="A review's whole stars out of five, for the rating facet; empty for other stories."
+    )
     words_added = models.BooleanField(
         default=False, help_text="Whether beat has added this version's words to the vocabulary."
     )
@@ -171,7 +174,7 @@ class ReaderDocument(models.Model):
             # `include` and keep a small index on the key).
             models.Index(
                 fields=["page"],
-                include=["series", "published_at", "section_path"],
+                include=["series", "published_at", "section_path", "star_band"],
                 name="reader_document_facets",
             ),
         ]

@@ -10,7 +10,9 @@ from search.synonyms import expand
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 500
-FACETS = ("franchise", "series", "section", "author")
+FACETS = ("franchise", "series", "section", "author", "rating")
+# The rating facet's values: a review's whole stars out of five (news.models.reviews.star_band).
+STAR_BANDS = tuple(str(stars) for stars in range(6))
 DATE_RANGES = {"week": timedelta(days=7), "month": timedelta(days=31), "year": timedelta(days=366)}
 SORTS = ("relevance", "newest")
 
@@ -88,4 +90,6 @@ def parse(query_dict):
     for facet in FACETS:
         values = [clean_text(value)[:100] for value in query_dict.getlist(facet)][:20]
         filters[facet] = sorted({value for value in values if value})
+    if any(value not in STAR_BANDS for value in filters["rating"]):
+        raise BadSearchRequest("The rating filter runs from 0 (half a star) to 5 stars.")
     return SearchRequest(text=text, filters=filters, date=date, sort=sort, page=int(raw_page), truncated=truncated)

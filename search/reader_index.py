@@ -24,13 +24,14 @@ from rapidfuzz.distance import OSA
 from tqdm import tqdm
 
 from news.models import ArticleAuthor, ArticleFranchiseTag, ArticlePage
+from news.models.reviews import star_band
 from news.models.visibility import visible_to_readers
 from search.models import ReaderDocument, ReaderWord
 from search.text import body_parts, plain, vocabulary
 
 DOCUMENT_FIELDS = ("title", "standfirst", "names", "quotes", "body", "spoilers")
 # Copied from the story for facets, filters and ranking.
-STORY_FIELDS = ("published_at", "series_id", "section_path")
+STORY_FIELDS = ("published_at", "series_id", "section_path", "star_band")
 # Marks around matched words in snippets: control characters, which
 # search.text.plain removes from every indexed text, so a story cannot forge one.
 MARK_START, MARK_END = "\x01", "\x02"
@@ -74,7 +75,16 @@ def documents_for(page_ids):
     """The documents of those of these stories that are live and public, in
     two queries and no model instances: a publish pays for this."""
     stories = visible_to_readers(ArticlePage.objects.filter(pk__in=page_ids)).values_list(
-        "pk", "title", "standfirst", "series__title", "body", "first_published_at", "series_id", "path"
+        "pk",
+        "title",
+        "standfirst",
+        "series__title",
+        "body",
+        "first_published_at",
+        "series_id",
+        "path",
+        "rating",
+        "rating_scale",
     )
     names = defaultdict(list)
     credits = ArticleAuthor.objects.filter(page_id__in=page_ids).order_by().values_list("page_id", "author__name")
@@ -95,8 +105,9 @@ def documents_for(page_ids):
             published_at=published_at,
             series_id=series_id,
             section_path=path[: -Page.steplen],
+            star_band=star_band(rating, rating_scale),
         )
-        for pk, title, standfirst, series_title, body, published_at, series_id, path in stories
+        for pk, title, standfirst, series_title, body, published_at, series_id, path, rating, rating_scale in stories
     ]
 
 
@@ -121,7 +132,7 @@ def store(page_ids):
                 documents,
                 update_conflicts=True,
                 unique_fields=["page"],
-                update_fields=[*DOCUMENT_FIELDS, "published_at", "series", "section_path", "words_added"],
+                update_fields=[*DOCUMENT_FIELDS, "published_at", "series", "section_path", "star_band", "words_added"],
             )
     return len(documents)
 

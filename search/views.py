@@ -17,7 +17,13 @@ from search.elasticsearch import ElasticsearchReaderSearch, engine, suggest_stor
 from search.models import SearchQueryDay
 from search.query import FACETS, BadSearchRequest, clean_text, parse
 
-FACET_LABELS = {"franchise": "Franchise", "series": "Series", "section": "Section", "author": "Author"}
+FACET_LABELS = {
+    "franchise": "Franchise",
+    "series": "Series",
+    "section": "Section",
+    "author": "Author",
+    "rating": "Rating",
+}
 SUGGEST_MIN_LENGTH = 2
 
 

@@ -24,6 +24,7 @@ from news.blocks import ArticleBodyBlock, CorrectionBlock, SourceBlock
 from news.forms import ArticlePageForm
 
 from .mixins import SocialFields
+from .reviews import ReviewVerdict
 from .tags import ArticleFranchiseTag
 from .visibility import RoutedRestrictionsMixin, visible_to_readers
 
@@ -54,6 +55,9 @@ CARD_FIELDS = (
     "last_published_at",
     "url_path",
     "series_id",
+    "rating",
+    "rating_scale",
+    "verdict",
 )
 
 
@@ -152,7 +156,7 @@ class ArticlePageQuerySet(PageQuerySet):
 ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
 
 
-class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
+class ArticlePage(RoutedRestrictionsMixin, SocialFields, ReviewVerdict, Page):
     """A story: news, interview, review, feature or opinion."""
 
     standfirst = models.CharField(
@@ -232,6 +236,7 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
             [FieldPanel("series"), FieldPanel("season_number"), FieldPanel("franchise_tags")],
             heading="Series and franchises",
         ),
+        *ReviewVerdict.verdict_panels,
         FieldPanel("body"),
         FieldPanel("sources"),
         FieldPanel("corrections"),
@@ -261,6 +266,7 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
             "franchise_tags",
             serializer=serializers.ListField(child=serializers.CharField(), source="franchise_tag_names"),
         ),
+        APIField("verdict", serializer=serializers.JSONField(source="verdict_data", read_only=True)),
         APIField("hero_image"),
         APIField("hero_alt_text"),
         APIField("body"),
@@ -272,6 +278,7 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
         index.SearchField("body"),
         index.FilterField("series"),
         index.FilterField("first_published_at"),
+        index.FilterField("rating"),
         index.RelatedFields("franchise_tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields("article_authors", [index.RelatedFields("author", [index.SearchField("name")])]),
     ]
@@ -362,16 +369,19 @@ class ArticlePage(RoutedRestrictionsMixin, SocialFields, Page):
             "datePublished": self.first_published_at,
             "dateModified": self.last_published_at or self.first_published_at,
             "mainEntityOfPage": self.get_full_url(request),
-            "author": [
-                {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(author.get_absolute_url())}
-                for author in self.authors
-            ],
+            "author": self.authors_structured_data(request),
             "publisher": {"@type": "Organization", "name": "Talkies"},
             "keywords": [tag.name for tag in self.franchise_tag_list],
         }
         if image_url:
             data["image"] = [request.build_absolute_uri(image_url)]
         return data
+
+    def authors_structured_data(self, request):
+        return [
+            {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(author.get_absolute_url())}
+            for author in self.authors
+        ]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

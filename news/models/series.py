@@ -13,12 +13,14 @@ from wagtail.search import index
 from caching.page_cache import kept_for_readers
 from news.pagination import paginate
 
-from .article import ArticlePage, cards_ready
+from .article import CARD_ANNOTATIONS, CARD_FIELDS, ArticlePage, cards_ready
 from .mixins import SocialFields
+from .reviews import ratings_by_season, round_to_half
 from .tags import SeriesFranchiseTag
 from .visibility import RoutedRestrictionsMixin, visible_to_readers
 
 FRANCHISE_STORIES = 6
+HUB_REVIEWS = 6
 
 
 class SeriesIndexPage(RoutedRestrictionsMixin, Page):
@@ -141,10 +143,10 @@ class SeriesHubPage(RoutedRestrictionsMixin, SocialFields, Page):
             request, lambda: ArticlePage.objects.card_rows().filter(series=self), kept_as=f"series:{self.pk}"
         )
         around = kept_for_readers(request, f"series-hub:{self.pk}", self.around)
-        articles.object_list, franchise_stories = cards_ready(
-            request, articles.object_list, around["franchise_stories"]
+        articles.object_list, franchise_stories, reviews = cards_ready(
+            request, articles.object_list, around["franchise_stories"], around["reviews"]
         )
-        context.update(around, articles=articles, franchise_stories=franchise_stories)
+        context.update(around, articles=articles, franchise_stories=franchise_stories, reviews=reviews)
         return context
 
     def around(self):
@@ -159,7 +161,37 @@ class SeriesHubPage(RoutedRestrictionsMixin, SocialFields, Page):
             if tags
             else []
         )
-        return {"franchise_tags": tags, "seasons": list(self.seasons.all()), "franchise_stories": franchise_stories}
+        return {
+            "franchise_tags": tags,
+            "seasons": list(self.seasons.all()),
+            "franchise_stories": franchise_stories,
+            **self.review_summary(),
+        }
+
+    def review_summary(self):
+        """The hub's latest reviews, and the average rating (stars out of
+        five, whatever each desk's scale) of each reviewed season and of all."""
+        # Every live review of the hub in one query (a hub has tens, not
+        # thousands): the averages are worked out from the same rows.
+        reviews = list(
+            ArticlePage.objects.card_rows()
+            .filter(series=self, rating__isnull=False)
+            .values(*CARD_FIELDS, *CARD_ANNOTATIONS, "season_number", "reviewed_kind")
+        )
+        season_ratings = ratings_by_season(reviews)
+        # Each season counts once, however many reviews it had.
+        average = (
+            round_to_half(sum(stars for _, stars, _ in season_ratings) / len(season_ratings))
+            if season_ratings
+            else None
+        )
+        return {
+            "reviews": reviews[:HUB_REVIEWS],
+            "season_ratings": [
+                {"season": number, "stars": stars, "count": count} for number, stars, count in season_ratings
+            ],
+            "average_season_rating": average,
+        }
 
 
 class SeriesSeason(Orderable):

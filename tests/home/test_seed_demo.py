@@ -38,6 +38,18 @@ def test_seed_demo_builds_the_demo_newsroom_once(client, capsys):
     assert client.get(reverse("wagtailadmin_home")).status_code == 200
 
 
+def test_seed_demo_has_rated_reviews_on_several_hubs_and_films(client):
+    call_command("seed_demo", verbosity=0)
+    reviews = ArticlePage.objects.live().filter(rating__isnull=False)
+    assert reviews.filter(reviewed_kind="season").values("series").distinct().count() >= 3
+    assert reviews.filter(reviewed_kind="film").count() >= 2
+    assert len(set(reviews.values_list("rating", flat=True))) >= 4
+    desk = lxml_html.fromstring(client.get("/reviews/", {"rating": "4"}).content)
+    assert desk.xpath("//article[contains(@class, 'card')]//p[contains(@class, 'rating')]")
+    hub = lxml_html.fromstring(client.get(reviews.filter(reviewed_kind="season").first().series.url).content)
+    assert "average of" in hub.xpath("string(//section[@class='hub-reviews'])")
+
+
 def test_seed_demo_has_an_ended_live_story_and_a_running_one(client):
     call_command("seed_demo", verbosity=0)
     ended = LiveCoverage.objects.get(page__slug="starlight-awards-live")

@@ -1,5 +1,7 @@
 """axe-core over every reader page type, in Chromium, at phone and desktop widths."""
 
+from decimal import Decimal
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -90,8 +92,27 @@ def reader_pages():
             authors=[author],
             published_at=hours_ago(2 + number),
         )
+    desk = SectionPageFactory(title="Reviews", slug="reviews", rating_scale=5)
+    series.seasons.create(number=2)
+    series.save_revision().publish()
+    review = ArticlePageFactory(
+        parent=desk,
+        title="Night Ledger season two review",
+        series=series,
+        season_number=2,
+        rating=Decimal("3.5"),
+        reviewed_kind="season",
+        verdict="Slow, then superb.",
+        tags=[tag],
+        hero_image=image,
+        hero_alt_text="Dana Vex at her desk",
+        authors=[author],
+        published_at=hours_ago(7),
+    )
     HomeFeaturedStory.objects.create(page=home_page(), story=story, sort_order=0)
     return {
+        "review": review.url,
+        "reviews desk, filtered": f"{desk.url}?rating=3&franchise=ironbound",
         "home": "/",
         "article": story.url,
         "section": section.url,
@@ -129,6 +150,16 @@ def test_keyboard_user_can_skip_to_content_and_sees_focus(live_server, browser_p
     assert skip.evaluate("el => getComputedStyle(el).top") != "-64px"  # moved into view when focused
     browser_page.keyboard.press("Enter")
     assert browser_page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_screen_reader_hears_the_rating_and_not_the_star_glyphs(live_server, browser_page, reader_pages):
+    browser_page.goto(live_server.url + reader_pages["review"])
+    rating = browser_page.locator(".article__header .rating")
+    assert rating.locator(".rating__stars").is_visible()
+    # What assistive technology is given: the accessibility tree, as YAML.
+    spoken = rating.aria_snapshot()
+    assert "Rated 3.5 out of 5" in " ".join(spoken.split()), spoken
+    assert "★" not in spoken
 
 
 def test_spoiler_opens_on_click(live_server, browser_page, reader_pages):

@@ -1,6 +1,8 @@
 """Reader search on the database backend: results, facets, sort, suggestions,
 leaks and hostile input."""
 
+from decimal import Decimal
+
 from django.utils import timezone
 
 from wagtail.models import PageViewRestriction
@@ -47,6 +49,10 @@ def archive(backend):
             title="Review: Night Ledger season two",
             standfirst="The ledger balances at last.",
             series=ledger,
+            season_number=2,
+            rating=Decimal("4.5"),
+            reviewed_kind="season",
+            verdict="The ledger balances.",
             tags=[ironbound],
             authors=[ada],
             published_at=hours_ago(24 * 20),
@@ -106,6 +112,35 @@ def test_facets_count_and_combine(client, archive):
 
     _, titles = results(client, franchise=["streamline", "ironbound"], section="news")
     assert titles == ["Night Ledger renewed for season three", "Starfall Drift adds a new captain"]
+
+
+def test_rating_facet_counts_reviews_and_narrows_to_them(client, archive, backend):
+    ArticlePageFactory(
+        parent=archive["review"].get_parent(),
+        title="Review: Starfall Drift is a ledger of missed chances",
+        series=archive["starfall"].series,
+        rating=Decimal("3"),
+        rating_scale=10,
+        reviewed_kind="series",
+        verdict="Adrift.",
+    )
+    reindex(backend)
+    tree, titles = results(client, q="ledger")
+    assert len(titles) == 3
+    # Best first, whatever the counts; a ten-point 3 is one and a half stars.
+    assert list(facet(tree, "rating").items()) == [("4 to 4½ stars", "(1)"), ("1 to 1½ stars", "(1)")]
+
+    tree, titles = results(client, q="ledger", rating="4")
+    assert titles == ["Review: Night Ledger season two"]
+    assert facet(tree, "rating") == {"4 to 4½ stars": "(1)", "1 to 1½ stars": "(1)"}  # multi-select
+    _, titles = results(client, rating=["4", "1"])
+    assert len(titles) == 2
+    _, titles = results(client, q="ledger", rating="5")
+    assert titles == []
+    for bad in ("6", "-1", "4.5", "five"):
+        response = client.get("/search/", {"q": "ledger", "rating": bad})
+        assert response.status_code == 400
+        assert "The rating filter runs from 0 (half a star) to 5 stars." in response.content.decode()
 
 
 def test_date_facet(client, archive):

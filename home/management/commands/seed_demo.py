@@ -5,6 +5,7 @@ kept. For thousands more stories, `manage.py seed_bench_stories N` (bench/)."""
 import io
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,6 +35,7 @@ from news.models import (
     SeriesIndexPage,
     SeriesSeason,
 )
+from news.models.reviews import ReviewedKind
 from search import reader_index
 
 ADMIN_USERNAME = "admin"
@@ -125,7 +127,16 @@ class Command(BaseCommand):
         for title, slug, intro in demo.SECTIONS:
             section = SectionPage.objects.child_of(home).filter(slug=slug).first()
             if section is None:
-                section = home.add_child(instance=SectionPage(title=title, slug=slug, intro=intro, show_in_menus=True))
+                section = home.add_child(
+                    instance=SectionPage(
+                        title=title,
+                        slug=slug,
+                        intro=intro,
+                        show_in_menus=True,
+                        # The reviews desk rates in stars, and readers filter it by rating.
+                        rating_scale=5 if slug == "reviews" else None,
+                    )
+                )
                 section.save_revision().publish()
             sections[slug] = section
         return sections
@@ -255,9 +266,37 @@ class Command(BaseCommand):
                 article.article_authors.add(ArticleAuthor(author=author_list[number % len(author_list)]))
                 if number % 3 == 0:
                     article.article_authors.add(ArticleAuthor(author=author_list[(number + 1) % len(author_list)]))
+                if section_slug == "reviews":
+                    self.give_verdict(article, hub, spec["seasons"][-1][0], number)
                 article.franchise_tags.set([tags[name] for name in spec["franchises"]])
                 self._publish_article(sections[section_slug], article, now - timedelta(hours=6 * number + 1))
+        for title, year, platform, rating, franchise in demo.FILM_REVIEWS:
+            number += 1
+            article = ArticlePage(
+                title=f"Review: {title}",
+                slug=slugify(f"review {title}")[:70],
+                standfirst=f"Our verdict on {title}.",
+                hero_image=images[number % len(images)],
+                hero_alt_text=f"A still from {title}",
+                body=[("paragraph", f"<p>{text}</p>") for text in self.random.sample(demo.PARAGRAPHS, 3)],
+                rating=Decimal(rating),
+                reviewed_kind=ReviewedKind.FILM,
+                reviewed_title=title,
+                reviewed_year=year,
+                reviewed_network=platform,
+                verdict=demo.VERDICTS[int(Decimal(rating))],
+            )
+            article.article_authors.add(ArticleAuthor(author=author_list[number % len(author_list)]))
+            article.franchise_tags.set([tags[franchise]])
+            self._publish_article(sections["reviews"], article, now - timedelta(hours=6 * number + 1))
         self.say(f"Created {number} demo stories.")
+
+    def give_verdict(self, article, hub, season, number):
+        rating = Decimal(demo.DEMO_RATINGS[number % len(demo.DEMO_RATINGS)])
+        article.rating = rating
+        article.reviewed_kind = ReviewedKind.SEASON
+        article.season_number = season
+        article.verdict = demo.VERDICTS[max(1, int(rating))]
 
     def ensure_featured(self, home, flagship):
         if home.featured_stories.exists():
