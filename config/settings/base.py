@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "live",
     "search",
     "alerts",
+    "readership",
     "bench",
 ]
 
@@ -418,6 +419,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "add-new-search-words": {"task": "search.tasks.add_new_words", "schedule": BEAT_SWEEP_SECONDS / 2},
     "refresh-live-status": {"task": "live.tasks.refresh_live_status", "schedule": BEAT_SWEEP_SECONDS},
+    "roll-up-reads": {"task": "readership.tasks.roll_up_reads", "schedule": BEAT_SWEEP_SECONDS},
     # Stamps the worker's heartbeat; beat stamps its own as it schedules it.
     "heartbeat": {
         "task": "operations.heartbeat",
@@ -430,6 +432,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=ALERT_DIGEST_MINUTE),
     },
 }
+
+# --- Story reads (readership/) ----------------------------------------------
+# The Redis that counts reads until beat rolls them up; the cache's by
+# default. Without one, each read is added to the database at once.
+READ_COUNTS_REDIS_URL = env_str("READ_COUNTS_REDIS_URL", CACHE_URL or "")
+# How long the most-read and trending lists are kept before they are worked out again.
+READ_LISTS_SECONDS = env_int("READ_LISTS_SECONDS", 300)
 
 # --- Live stories (live/) -------------------------------------------------
 # How often an open live story asks for new updates (its fragment is cached
