@@ -20,10 +20,13 @@ class ArticlePageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A new review takes its desk's scale.
-        desk_scale = getattr(getattr(self.parent_page, "specific", None), "rating_scale", None)
-        if not self.instance.pk and desk_scale and "rating_scale" in self.fields:
-            self.initial["rating_scale"] = desk_scale
+        if "rating_scale" in self.fields:
+            # Left out, the story keeps its scale: most stories are not reviews.
+            self.fields["rating_scale"].required = False
+            # A new review takes its desk's scale.
+            desk_scale = getattr(getattr(self.parent_page, "specific", None), "rating_scale", None)
+            if not self.instance.pk and desk_scale:
+                self.initial["rating_scale"] = desk_scale
 
     def missing_for_go_live(self, cleaned_data):
         missing = []
@@ -38,6 +41,8 @@ class ArticlePageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if "rating_scale" in self.fields and not cleaned_data.get("rating_scale"):
+            cleaned_data["rating_scale"] = self.initial.get("rating_scale") or self.instance.rating_scale
         byline = self.formsets.get("article_authors")
         if byline is not None and byline.is_bound and all(form.is_valid() for form in byline.forms):
             names = [
