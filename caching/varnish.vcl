@@ -53,7 +53,7 @@ sub vcl_recv {
     # cookies, so it is never stored either way), search (its query log counts
     # every search), the comment form (it needs the reader's CSRF cookie), the
     # API, health checks and documents go to the app.
-    if (req.url ~ "^/(admin|django-admin|search|api|healthz|documents|comments|follow|reads|__bench__)(/|\?|$)") {
+    if (req.url ~ "^/(admin|django-admin|search|api|healthz|documents|comments|follow|reads|calendar|__bench__)(/|\?|$)") {
         return (pass);
     }
     # Campaign and click identifiers (the same list as config/page_cache.py):

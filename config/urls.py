@@ -21,6 +21,7 @@ urlpatterns = [
     path("follow/", include("alerts.urls")),
     path("comments/", include("comments.urls")),
     path("live/", include("live.urls")),
+    path("calendar/", include("editorial.urls")),
     path("", include("readership.urls")),
     path("", include("news.urls")),
 ]

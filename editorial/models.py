@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -62,3 +64,74 @@ class EditorialNotification(models.Model):
 
     def __str__(self):
         return f"{self.get_event_display()}: {self.page_title} → {self.target}"
+
+
+class PlannedStoryQuerySet(models.QuerySet):
+    def visible_to(self, explorable_pages):
+        """Pitches in sections the user may open in the admin."""
+        return self.filter(section__in=explorable_pages)
+
+
+class PlannedStory(models.Model):
+    """A pitch on the editorial calendar: a story the desk means to run on a
+    date, before anyone writes it. A writer turns it into a draft in one click."""
+
+    working_title = models.CharField(max_length=255)
+    section = models.ForeignKey("news.SectionPage", on_delete=models.CASCADE, related_name="+")
+    series = models.ForeignKey(
+        "news.SeriesHubPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The series the story will be about, if any.",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="planned_stories",
+        help_text="Who writes it. Their calendar feed lists it.",
+    )
+    target_date = models.DateField(help_text="When the story should run, e.g. the day of a premiere.")
+    notes = models.TextField(
+        blank=True, help_text="The angle, sources and timing; becomes the draft's first paragraph."
+    )
+    draft = models.OneToOneField(
+        "news.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="planned_as", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlannedStoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "planned story"
+        verbose_name_plural = "planned stories"
+        ordering = ["target_date", "working_title"]
+
+    def __str__(self):
+        return self.working_title
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCal address for their assignments. Whoever holds
+    the address reads the feed, so it can be replaced, which ends the old one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "calendar feed"
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
+
+    @classmethod
+    def for_user(cls, user):
+        return cls.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})[0]
+
+    def replace(self):
+        self.token = secrets.token_urlsafe(32)
+        self.save(update_fields=["token", "created_at"])

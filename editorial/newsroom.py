@@ -6,7 +6,8 @@
   approve, or delete a published story.
 - Copy editors edit any story and act on the "Copy edit" step.
 - Editors act on "Editor approval", publish, unpublish, schedule and delete,
-  and manage series hubs, franchise tags and authors. They see readers'
+  and manage series hubs, franchise tags, authors and the planned stories
+  on the editorial calendar. They see readers'
   follows and the alert delivery log, and may export a topic's followers.
 """
 
@@ -82,6 +83,10 @@ MODEL_PERMISSIONS = {
         "alerts.export_followers",
         "alerts.view_alertdelivery",
         "alerts.view_digestdelivery",
+        "editorial.add_plannedstory",
+        "editorial.change_plannedstory",
+        "editorial.delete_plannedstory",
+        "editorial.view_plannedstory",
     ],
 }
 

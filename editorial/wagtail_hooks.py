@@ -1,9 +1,13 @@
+from django.urls import path, reverse
+
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import WorkflowState
 
+from editorial import calendar_views
 from editorial.dashboard import construct_panels
-from editorial.models import EditorialNotification
+from editorial.models import EditorialNotification, PlannedStory
 
 
 class EditorialNotificationViewSet(ModelViewSet):
@@ -39,6 +43,40 @@ class EditorialNotificationViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_notification_log():
     return EditorialNotificationViewSet("editorial_notifications")
+
+
+class PlannedStoryViewSet(ModelViewSet):
+    """Pitches on the editorial calendar, planned by editors."""
+
+    model = PlannedStory
+    icon = "date"
+    menu_label = "Planned stories"
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["working_title", "section", "assignee", "target_date", "draft"]
+    list_filter = ["section", "assignee"]
+    search_fields = ["working_title", "notes"]
+    form_fields = ["working_title", "section", "series", "assignee", "target_date", "notes"]
+
+
+@hooks.register("register_admin_viewset")
+def register_planned_stories():
+    return PlannedStoryViewSet("planned_stories")
+
+
+@hooks.register("register_admin_urls")
+def register_calendar_urls():
+    return [
+        path("calendar/", calendar_views.calendar_view, name="editorial_calendar"),
+        path("calendar/move/<int:revision_id>/", calendar_views.move_scheduled, name="editorial_calendar_move"),
+        path("calendar/draft/<int:planned_id>/", calendar_views.start_draft, name="editorial_calendar_draft"),
+        path("calendar/feed/replace/", calendar_views.replace_feed, name="editorial_calendar_replace_feed"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_calendar_menu_item():
+    return MenuItem("Calendar", reverse("editorial_calendar"), icon_name="calendar", order=300)
 
 
 @hooks.register("construct_homepage_panels")
