@@ -244,6 +244,19 @@ FILM_REVIEWS = [
     ("Harbour of Small Lights", 2025, "Lanternfly", "3.5", "Harbor Pictures"),
 ]
 
+# Pitches on the editorial calendar around upcoming premieres: (hub slug, working title, section).
+CALENDAR_PITCHES = [
+    ("night-ledger", "What to remember before {series} season {season}", "features"),
+    ("the-wardens", "{series} season {season}: the cast on what comes next", "interviews"),
+    ("starfall-drift", "Everything we know about {series} season {season}", "news"),
+    ("saltmarsh", "Inside the {series} writers' room", "features"),
+]
+# Stories filed under embargo, held until their go-live time.
+EMBARGOED_STORIES = [
+    ("Starlight Awards nominations announced", "The full list, and the snubs."),
+    ("Streamline's spring slate revealed", "Twelve new series and the return of two favourites."),
+]
+
 PARAGRAPHS = [
     "The announcement came on a quiet afternoon, but fans had been piecing the clues together for weeks.",
     "Those who worked on the production describe a set that ran on long nights and strong coffee.",

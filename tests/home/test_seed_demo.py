@@ -24,7 +24,7 @@ def test_seed_demo_builds_the_demo_newsroom_once(client, capsys):
     hub = SeriesHubPage.objects.get(slug="night-ledger")
     assert flagship.series == hub and flagship.season_number == 2
     assert [block.block_type for block in flagship.body].count("pull_quote") >= 3
-    assert hub.seasons.count() == 2
+    assert hub.seasons.count() == 3  # two aired, one announced on the calendar
     assert {tag.name for tag in flagship.franchise_tags.all()} >= {"Ironbound Universe", "Streamline"}
 
     tree = lxml_html.fromstring(client.get("/").content)
@@ -48,6 +48,26 @@ def test_seed_demo_has_rated_reviews_on_several_hubs_and_films(client):
     assert desk.xpath("//article[contains(@class, 'card')]//p[contains(@class, 'rating')]")
     hub = lxml_html.fromstring(client.get(reviews.filter(reviewed_kind="season").first().series.url).content)
     assert "average of" in hub.xpath("string(//section[@class='hub-reviews'])")
+
+
+def test_seed_demo_plans_a_month_and_has_reads_for_the_most_read_lists(client):
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from editorial.calendar import calendar_entries
+    from home.management.commands.seed_demo import ADMIN_USERNAME
+    from readership.models import StoryReadHour
+
+    call_command("seed_demo", verbosity=0)
+    today = timezone.localdate()
+    admin = get_user_model().objects.get(username=ADMIN_USERNAME)
+    kinds = {entry.kind for entry in calendar_entries(admin, today, today + timedelta(days=31))}
+    assert kinds >= {"planned", "premiere", "embargo"}
+    assert StoryReadHour.objects.count() > 100
+    home = lxml_html.fromstring(client.get("/").content)
+    assert len(home.xpath("//section[@class='story-ranking']//li")) == 5
 
 
 def test_seed_demo_has_an_ended_live_story_and_a_running_one(client):

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,6 +22,7 @@ from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from editorial.models import PlannedStory
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from home import demo_content as demo
 from home.models import HomeFeaturedStory, HomePage
@@ -36,6 +38,8 @@ from news.models import (
     SeriesSeason,
 )
 from news.models.reviews import ReviewedKind
+from readership.counter import add_reads
+from readership.models import StoryReadHour
 from search import reader_index
 
 ADMIN_USERNAME = "admin"
@@ -83,6 +87,8 @@ class Command(BaseCommand):
             setup_newsroom()
             password = self.ensure_admin()
             newsroom_users = self.ensure_newsroom_users(password, authors)
+            self.ensure_calendar(sections, hubs, authors, images)
+            self.ensure_reads()
             # What beat does every 30 s, done now: misspellings work from the first search.
             while reader_index.add_new_words():
                 pass
@@ -404,6 +410,55 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=group_name))
             created.append((username, role))
         return created
+
+    def ensure_calendar(self, sections, hubs, authors, images):
+        """A month ahead: upcoming premieres, pitches for them assigned to
+        the demo writers, and stories held under embargo."""
+        if PlannedStory.objects.exists():
+            return
+        today = timezone.localdate()
+        User = get_user_model()
+        writers = list(User.objects.filter(username__in=[row[0] for row in NEWSROOM_USERS]).order_by("username"))
+        for offset, (hub, pitch, section) in enumerate(demo.CALENDAR_PITCHES):
+            hub_page = hubs[hub]
+            premiere = today + timedelta(days=4 + 6 * offset)
+            number = (hub_page.seasons.aggregate(Max("number"))["number__max"] or 0) + 1
+            hub_page.seasons.create(number=number, premiere_date=premiere)
+            hub_page.save_revision().publish()
+            for days_before, title in ((2, pitch), (-1, f"Review: {hub_page.title} season {number}")):
+                PlannedStory.objects.create(
+                    working_title=title.format(series=hub_page.title, season=number),
+                    section=sections["reviews" if title.startswith("Review") else section],
+                    series=hub_page,
+                    assignee=writers[(offset + days_before) % len(writers)] if writers else None,
+                    target_date=premiere - timedelta(days=days_before),
+                    notes=f"Season {number} premieres on {premiere:%d %B}.",
+                )
+        author_list = list(authors.values())
+        for number, (title, standfirst) in enumerate(demo.EMBARGOED_STORIES):
+            story = ArticlePage(
+                title=title,
+                slug=slugify(title)[:70],
+                standfirst=standfirst,
+                hero_image=images[number % len(images)],
+                hero_alt_text="A still from the announcement",
+                body=[("paragraph", f"<p>{text}</p>") for text in self.random.sample(demo.PARAGRAPHS, 3)],
+                go_live_at=timezone.now() + timedelta(days=2 + 9 * number, hours=3),
+            )
+            story.article_authors.add(ArticleAuthor(author=author_list[number % len(author_list)]))
+            sections["news"].add_child(instance=story)
+            story.save_revision().publish()  # held until go_live_at: an embargo
+        self.say("Planned a month of coverage.")
+
+    def ensure_reads(self):
+        """A week of reads, so the most-read lists and the admin charts show something."""
+        if StoryReadHour.objects.exists():
+            return
+        now = timezone.now()
+        stories = list(ArticlePage.objects.live().order_by("-first_published_at").values_list("pk", flat=True))
+        for hours_back in range(7 * 24):
+            counts = {pk: self.random.randint(0, 40 // (rank + 1)) for rank, pk in enumerate(stories[:12])}
+            add_reads(now - timedelta(hours=hours_back), {pk: reads for pk, reads in counts.items() if reads})
 
     def ensure_admin(self):
         User = get_user_model()
