@@ -24,7 +24,17 @@ def env_file(path):
 
 
 def test_it_names_the_production_stack():
-    assert set(SERVICES) == {"varnish", "release", "web", "worker", "beat", "postgres", "redis", "elasticsearch"}
+    assert set(SERVICES) == {
+        "varnish",
+        "release",
+        "web",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "counts",
+        "elasticsearch",
+    }
     assert set(COMPOSE["volumes"]) == {
         volume.split(":")[0] for service in SERVICES.values() for volume in service.get("volumes", [])
     } - {"./caching/varnish.vcl"}
@@ -41,6 +51,14 @@ def test_every_variable_production_requires_comes_from_compose_or_the_env_file()
         assert SERVICES[service]["build"]["args"]["RELEASE_ID"].startswith("${RELEASE_ID:?")
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "ARG RELEASE_ID" in dockerfile and "RELEASE_ID=${RELEASE_ID}" in dockerfile
+
+
+def test_read_counts_and_their_salt_live_in_a_redis_that_writes_nothing_to_disk():
+    counts = SERVICES["counts"]
+    assert counts["command"] == 'redis-server --save "" --appendonly no'
+    assert "volumes" not in counts
+    for service in APP_SERVICES:
+        assert SERVICES[service]["environment"]["READ_COUNTS_REDIS_URL"] == "redis://counts:6379/0"
 
 
 def test_only_varnish_is_trusted_to_name_the_client():
@@ -68,7 +86,7 @@ def test_the_files_commands_and_health_checks_it_names_exist():
     web_check = " ".join(SERVICES["web"]["healthcheck"]["test"])
     path = re.search(r"http://127\.0\.0\.1:8000(/\w+)", web_check).group(1)
     assert resolve(path).url_name == "healthz"
-    for service in ("postgres", "redis"):
+    for service in ("postgres", "redis", "counts"):
         assert SERVICES[service]["healthcheck"]["test"]
         assert SERVICES["release"]["depends_on"][service] == {"condition": "service_healthy"}
     assert "inspect ping" in " ".join(SERVICES["worker"]["healthcheck"]["test"])

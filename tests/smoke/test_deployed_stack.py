@@ -101,6 +101,10 @@ def stack(tmp_path_factory):
         "DATABASE_URL": f"{server}/{database}",
         "CACHE_URL": compose["CACHE_URL"].replace("redis:6379", f"127.0.0.1:{redis_port}"),
         "CELERY_BROKER_URL": compose["CELERY_BROKER_URL"].replace("redis:6379", f"127.0.0.1:{redis_port}"),
+        # One Redis here stands in for both of compose's (a database of its own for the counts).
+        "READ_COUNTS_REDIS_URL": compose["READ_COUNTS_REDIS_URL"].replace(
+            "counts:6379/0", f"127.0.0.1:{redis_port}/2"
+        ),
         "VARNISH_URL": compose["VARNISH_URL"].replace("varnish:80", f"127.0.0.1:{varnish_port}"),
         # Varnish reaches gunicorn from 127.0.0.1 here (172.28.0.10 in compose).
         "TRUSTED_PROXIES": "127.0.0.1",
@@ -111,6 +115,8 @@ def stack(tmp_path_factory):
         # Plain HTTP on this machine: no TLS in front to redirect to.
         "SECURE_SSL_REDIRECT": "false",
         "HEARTBEAT_SECONDS": "2",
+        # Beat's sweeps (scheduled publishing, outboxes, the read roll-up) every few seconds.
+        "BEAT_SWEEP_SECONDS": "3",
         "TALKIES_VAR_DIR": str(workdir / "var"),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
@@ -170,7 +176,7 @@ def stack(tmp_path_factory):
             )
         )
         wait_for(lambda: answers(f"{varnish_url}/healthz") == 200, timeout=90, message="/healthz through Varnish")
-        yield {"url": varnish_url, "relay": relay, **ids}
+        yield {"url": varnish_url, "relay": relay, "database_url": f"{server}/{database}", **ids}
     except BaseException:
         print("\n".join(service.tail() for service in services))
         raise
@@ -238,3 +244,19 @@ def test_a_newsroom_day_on_the_deployed_stack(stack):
     # Search finds it.
     status, results = reader.request("GET", "/search/?q=Tidewater+premiere")
     assert status == 200 and HEADLINE in results
+
+    # Two readers open the story; their beacons pass Varnish, Redis counts
+    # them, and the real beat rolls the counts up to PostgreSQL.
+    story_path = re.search(r'href="(/news/[^"]+/)"', results).group(1)
+    for address in ("127.0.0.2", "127.0.0.3"):
+        visitor = Reader(base, address)
+        page = visitor.request("GET", story_path)[1]
+        beacon = re.search(r'data-read-beacon="([^"]+)"', page).group(1)
+        assert visitor.request("POST", beacon, headers={"User-Agent": "Mozilla/5.0 (X11) Firefox/133.0"})[0] == 204
+    count = f"SELECT COALESCE(SUM(reads), 0) FROM readership_storyreadhour WHERE page_id = {int(stack['story'])}"
+
+    def reads_in_postgres():
+        done = subprocess.run(["psql", stack["database_url"], "-tAc", count], capture_output=True, text=True)
+        return done.stdout.strip() == "2"
+
+    wait_for(reads_in_postgres, timeout=60, message="the reads rolled up to PostgreSQL by beat")
