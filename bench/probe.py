@@ -31,6 +31,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from wagtail.search import index as wagtail_index  # noqa: E402
@@ -40,6 +41,7 @@ from lxml import html as lxml_html  # noqa: E402
 from alerts.models import AlertDelivery, Follow, Follower  # noqa: E402
 from alerts.outbox import record_publication  # noqa: E402
 from news.models import ArticleAuthor, ArticlePage, Author, FranchiseTag, SectionPage, SeriesHubPage  # noqa: E402
+from readership.counter import beacon_token  # noqa: E402
 from search import reader_index  # noqa: E402
 from search.elasticsearch import engine, get_client, rebuild, sync_article  # noqa: E402
 from search.models import ReaderWord  # noqa: E402
@@ -50,6 +52,13 @@ HOST = "127.0.0.1"
 
 def client():
     return Client(HTTP_HOST=HOST)
+
+
+def beacon_url():
+    """The read beacon of the article the reader pages measure."""
+    article = ArticlePage.objects.cards().filter(title__startswith="Review").first()
+    article = article or ArticlePage.objects.cards().first()
+    return {"beacon": reverse("readership:story_read", args=[article.pk, beacon_token(article.pk)])}
 
 
 def reader_urls():
@@ -552,6 +561,7 @@ if __name__ == "__main__":
     part = sys.argv[1]
     result = {
         "urls": reader_urls,
+        "beacon_url": beacon_url,
         "images": image_bytes,
         "queries": query_counts,
         "after_publish": cpu_after_publish,

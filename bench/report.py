@@ -186,6 +186,18 @@ def varnish_and_mixed(results):
             f"{mixed['server_errors_5xx']} server errors, {mixed['non_2xx']} other non-2xx, "
             f"{mixed['socket_errors']} socket errors, {mixed['cpu_ms_per_request']} CPU ms a request."
         )
+    beacon = results.get("beacon")
+    if beacon:
+        lines.append(
+            "- The read beacon (a POST, every request a new reader, counted in Redis), page cache off: "
+            + ", ".join(
+                f"{number(figures['rps'], 0)} requests/s at {connections[1:]} connections, "
+                f"p99 {figures['p99_ms']} ms, {figures['errors']} errors"
+                + (f", {figures['x_trivial_cpu']} × the trivial view's CPU" if "x_trivial_cpu" in figures else "")
+                for connections, figures in beacon.items()
+            )
+            + "."
+        )
     return "\n".join(lines)
 
 

@@ -318,6 +318,51 @@ end
 """
 MIXED_PAGES = ("home", "section", "article", "series_hub", "franchise", "search")
 
+# Every beacon a new reader (its own user agent), so each one is counted:
+# the de-duplication's Redis call and the count, not a short cut.
+BEACON_SCRIPT = """
+local threads = {}
+local next_id = 0
+function setup(thread) next_id = next_id + 1; thread:set("id", next_id); table.insert(threads, thread) end
+function init(args) counter = 0; server_errors = 0 end
+function request()
+  counter = counter + 1
+  local agent = string.format("Mozilla/5.0 (X11; Linux x86_64) Bench/%%d.%%d", id, counter)
+  return wrk.format("POST", %(path)s, {["User-Agent"] = agent, ["Content-Length"] = "0"})
+end
+function response(status, headers, body)
+  if status >= 500 then server_errors = server_errors + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("server_errors") end
+  io.write(string.format("Server errors: %%d\\n", total))
+end
+"""
+BEACON_CONCURRENCY = (2, 64)
+
+
+def beacon_load(base, path, server, workdir, rounds, seconds, trivial):
+    """The read beacon at 2 and 64 connections, each request a new reader."""
+    script = workdir / "beacon.lua"
+    script.write_text(BEACON_SCRIPT % {"path": json.dumps(path)})
+    table = {}
+    for connections in BEACON_CONCURRENCY:
+        runs = [run_wrk(base, connections, seconds, server, script=script) for _ in range(rounds)]
+        figures = {
+            "rps": round(statistics.median(run["rps"] for run in runs), 1),
+            "p50_ms": round(statistics.median(run["p50_ms"] for run in runs), 2),
+            "p99_ms": round(statistics.median(run["p99_ms"] for run in runs), 2),
+            "cpu_ms_per_request": round(statistics.median(run["cpu_ms_per_request"] for run in runs), 3),
+            "errors": sum(run["non_2xx"] + run["socket_errors"] + run["server_errors_5xx"] for run in runs),
+        }
+        if f"c{connections}" in trivial:
+            figures["x_trivial_cpu"] = round(
+                figures["cpu_ms_per_request"] / trivial[f"c{connections}"]["cpu_ms_per_request"], 1
+            )
+        table[f"c{connections}"] = figures
+    return table
+
 
 def mixed_load(base, urls, server, workdir, connections, seconds):
     """Every reader page in rotation on every connection for `seconds`."""
@@ -486,6 +531,7 @@ def main():
             )
         }
         urls = probe(env, "urls")
+        beacon_path = probe(env, "beacon_url")["beacon"]
         results["images"] = probe(env, "images")
         results["queries_per_page"] = probe(env, "queries")
         results["page_cache_off_in_process"] = probe(env, "after_publish")
@@ -550,6 +596,11 @@ def main():
                 for connections, figures in table["article_via_varnish"].items():
                     figures["x_nginx_rps"] = round(figures["rps"] / table["nginx_static"][connections]["rps"], 3)
             results[phase] = table
+            if not cache_seconds:
+                say("Read beacon: 2 and 64 connections, every request a new reader")
+                results["beacon"] = beacon_load(
+                    base, beacon_path, gunicorn, workdir, options.rounds, options.seconds, table["trivial_view"]
+                )
             if cache_seconds:
                 say(f"Mixed reader load: {options.mixed_connections} connections for {options.mixed_seconds} s")
                 results["mixed_load"] = mixed_load(
@@ -592,6 +643,11 @@ def main():
     print_table("Reader pages, page cache warm", results["page_cache_warm"], queries)
     for connections, figures in results["page_cache_warm"]["article_via_varnish"].items():
         print(f"article via Varnish / nginx static file, {connections[1:]} conns: {figures['x_nginx_rps']:.3f}")
+    for connections, figures in results["beacon"].items():
+        print(
+            f"read beacon, {connections[1:]} conns: {figures['rps']:.0f} req/s, p99 {figures['p99_ms']} ms, "
+            f"{figures['errors']} errors, {figures.get('x_trivial_cpu', '-')} x trivial CPU"
+        )
     mixed = results["mixed_load"]
     print(
         f"\nMixed reader load ({', '.join(mixed['pages'])}), {mixed['connections']} connections, "
