@@ -23,7 +23,7 @@ import pytest
 
 from alerts.models import Follow, Follower
 from comments.models import ReaderComment
-from editorial.models import EditorialNotification
+from editorial.models import EditorialNotification, PlannedStory
 from editorial.newsroom import COPY_EDITORS, EDITORS, WRITERS, setup_newsroom
 from live.models import BreakingNewsBanner, LiveCoverage
 from news.models import ArticlePage, FranchiseTag
@@ -271,6 +271,31 @@ def put_up_a_banner(client, newsroom):
     return put_up
 
 
+def move_a_scheduled_story(client, newsroom):
+    story = newsroom.draft()
+    story.go_live_at = timezone.now() + datetime.timedelta(days=2)
+    story.save_revision().publish()
+    revision = Revision.page_revisions.get(object_id=str(story.pk), approved_go_live_at__isnull=False)
+    later = (timezone.localtime() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"{ADMIN}/calendar/move/{revision.pk}/", {"go_live_at": later})
+    scheduled = Revision.page_revisions.filter(object_id=str(story.pk), approved_go_live_at__isnull=False)
+    return scheduled.get().approved_go_live_at > timezone.now() + datetime.timedelta(days=4)
+
+
+def plan_a_story(client, newsroom):
+    data = {"working_title": "Matrix pitch", "section": newsroom.section.pk, "target_date": "2099-01-01"}
+    client.post(f"{ADMIN}/planned_stories/new/", data)
+    planned = PlannedStory.objects.filter(working_title="Matrix pitch").exists()
+    PlannedStory.objects.all().delete()
+    return planned
+
+
+def see_a_storys_reads(client, newsroom):
+    story = newsroom.live_story()
+    response = client.get(f"{ADMIN}/reads/{story.pk}/")
+    return response.status_code == 200 and b"reads-totals" in response.content
+
+
 ATTEMPTS = {
     "preview the writer's draft": preview_draft,
     "view a private page": view_private_page,
@@ -291,6 +316,9 @@ ATTEMPTS = {
     "post a live update": post_live_update,
     "remove the writer's live update": remove_the_writers_live_update,
     "put up a breaking-news banner": put_up_a_banner,
+    "move a scheduled story on the calendar": move_a_scheduled_story,
+    "plan a story on the calendar": plan_a_story,
+    "see a story's reads": see_a_storys_reads,
 }
 
 
