@@ -92,12 +92,24 @@ def load_card_pages(rows, prefetches):
     """The pages behind `rows` (instances pass through), with `prefetches`,
     in one query per relation."""
     wanted = [row["pk"] for row in rows if isinstance(row, dict)]
-    loaded = {story.pk: story for story in ArticlePage.objects.cards().filter(pk__in=wanted)} if wanted else {}
+    # The hero image joined, not prefetched: one query fewer on every listing.
+    pages = ArticlePage.objects.cards().select_related("hero_image")
+    loaded = {story.pk: story for story in pages.filter(pk__in=wanted)} if wanted else {}
     stories = [loaded.get(row["pk"]) if isinstance(row, dict) else row for row in rows]
     # A story unpublished between the two queries is left out.
     stories = [story for story in stories if story is not None]
+    if len(loaded) == len(stories):
+        prefetches = [with_joined_hero_image(lookup) for lookup in prefetches]
     prefetch_related_objects(stories, *prefetches)
     return stories
+
+
+def with_joined_hero_image(lookup):
+    """The hero image's prefetch as its renditions' alone, for pages whose
+    image is already joined."""
+    if isinstance(lookup, Prefetch) and lookup.prefetch_through == "hero_image":
+        return "hero_image__renditions"
+    return lookup
 
 
 def cards_ready(request, *story_lists):
