@@ -11,6 +11,11 @@ class EditorialNotification(models.Model):
     task; the row is the delivery log editors browse in the admin.
     """
 
+    # A log row, not content: a page's "usage" in the admin need not list
+    # the emails about it, and its save (in the mail handoff's hand-timed
+    # commit) must not queue Wagtail's reference-index work.
+    wagtail_reference_index_ignore = True
+
     class Event(models.TextChoices):
         SUBMITTED = "submitted", "Submitted for review"
         APPROVED = "approved", "Approved"

@@ -78,7 +78,7 @@ def deliver_editorial_notification(notification_id):
         if notification.attempts >= MAX_DELIVERY_ATTEMPTS:
             notification.status = Notification.Status.FAILED
             notification.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])
-            logger.error("Giving up on notification %s: %s", notification_id, notification.last_error)
+            logger.error("Giving up on notification %s: %s", notification_id, notification.last_error, exc_info=exc)
             return
         notification.status = Notification.Status.RETRYING
         notification.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])

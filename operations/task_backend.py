@@ -4,7 +4,7 @@ Wagtail 8 enqueues its own background work (search and reference index
 updates, image focal points, frontend cache purges) through django-tasks.
 This backend turns each enqueue into one Celery message, sent only once the
 surrounding transaction commits so the worker sees the rows it is asked
-about.
+about (at once inside a transaction committed by hand, which has no hook).
 """
 
 import logging
@@ -42,7 +42,15 @@ class CeleryTaskBackend(BaseTaskBackend):
                 # can be rebuilt with `manage.py update_index`.
                 logger.exception("Could not enqueue %s on the Celery broker", task.module_path)
 
-        transaction.on_commit(send, robust=True)
+        connection = transaction.get_connection()
+        if not connection.get_autocommit() and not connection.in_atomic_block:
+            # A transaction committed by hand (operations/mail.py times its
+            # COMMIT with the relay's end of data): Django has no commit hook
+            # there and would raise inside the caller's save. Sent now; the
+            # task is idempotent and its row is committed moments later.
+            send()
+        else:
+            transaction.on_commit(send, robust=True)
         return TaskResult(
             task=task,
             id=result_id,
