@@ -213,6 +213,31 @@ def test_api_serves_only_live_public_pages(client, stories):
         assert client.get("/api/v2/pages/", {"search": word}).json()["items"] == []
 
 
+@pytest.mark.parametrize("url", [url.format(fmt="rss") for url in FEED_URLS])
+def test_a_feed_kept_for_readers_changes_with_every_edit(client, stories, fragments_kept, url):
+    def titles():
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/rss+xml")
+        return [(entry.title, entry.author) for entry in feedparser.parse(response.content).entries]
+
+    assert titles() == [("Fresh story", "Niko Parrish"), ("Old story", "Niko Parrish")]
+    newest = ArticlePageFactory(
+        title="Newest story",
+        parent=stories["section"],
+        series=stories["series"],
+        tags=[stories["tag"]],
+        authors=[stories["author"]],
+        published_at=hours_ago(0),
+    )
+    assert titles()[0] == ("Newest story", "Niko Parrish")
+    newest.unpublish()
+    assert [title for title, _ in titles()] == ["Fresh story", "Old story"]
+    stories["author"].name = "Niko Parrish-Vale"
+    stories["author"].save()
+    assert titles()[0] == ("Fresh story", "Niko Parrish-Vale")
+    assert client.get(url.replace(".rss", "-nope.rss")).status_code == 404
+
+
 def test_api_listing_kept_for_readers_changes_with_every_edit(client, stories, fragments_kept):
     def listing():
         response = client.get(
